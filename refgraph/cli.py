@@ -1,0 +1,108 @@
+"""Command line: ``refgraph demo`` and ``refgraph render``.
+
+`main(argv)` returns the exit code: 0 on success, 1 when the work failed,
+2 for invalid usage (argparse's convention).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Sequence
+
+from refgraph import __version__
+
+_RENDERERS = ("canvas", "svg")
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="refgraph",
+        description="Show who holds a Python object, and through what.",
+    )
+    parser.add_argument("--version", action="version", version=f"refgraph {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = commands.add_parser(
+        "demo",
+        help="reproduce a real dask.distributed leak and write an HTML report of it",
+        description=(
+            "Start an in-process dask.distributed cluster, retire a worker whose work was "
+            "stolen, print why its WorkerState is still alive, and write an HTML report."
+        ),
+    )
+    demo.add_argument("--renderer", choices=_RENDERERS, default="canvas",
+                      help="HTML renderer: canvas for large graphs, svg for arrows and labels (default: canvas)")
+    demo.add_argument("-o", "--output", metavar="FILE", default="refgraph-demo.html",
+                      help="path of the HTML report to write (default: refgraph-demo.html)")
+    demo.add_argument("--open", action="store_true", dest="open_browser",
+                      help="open the report in a web browser afterwards")
+
+    render = commands.add_parser(
+        "render",
+        help="render a graph saved with RefGraph.to_json() as HTML or text",
+        description="Render a graph saved as JSON, for example by a worker process, as HTML or text.",
+    )
+    render.add_argument("input", metavar="GRAPH.json", help="path of a JSON file written by RefGraph.to_json()")
+    render.add_argument("-o", "--output", metavar="FILE",
+                        help="path to write; the format follows the extension (.html or .txt); default: print text")
+    render.add_argument("--renderer", choices=_RENDERERS, default="canvas",
+                        help="HTML renderer when writing .html (default: canvas)")
+    render.add_argument("--redact", action="store_true",
+                        help="replace every object repr with its type name, for reports shared outside")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return its exit code."""
+    parser = _build_parser()
+    arguments = parser.parse_args(argv)
+
+    if arguments.command == "demo":
+        return _run_demo(arguments)
+    if arguments.command == "render":
+        return _run_render(arguments)
+    parser.print_help()
+    return 2
+
+
+def _run_demo(arguments: argparse.Namespace) -> int:
+    from refgraph.examples import dask_worker_leak
+
+    return dask_worker_leak.run(
+        renderer=arguments.renderer,
+        output=arguments.output,
+        open_browser=arguments.open_browser,
+    )
+
+
+def _run_render(arguments: argparse.Namespace) -> int:
+    from refgraph.model import RefGraph
+
+    try:
+        with open(arguments.input, encoding="utf-8") as handle:
+            graph = RefGraph.from_json(handle.read())
+    except FileNotFoundError:
+        print(f"refgraph: input file not found: {arguments.input}", file=sys.stderr)
+        return 1
+    except (ValueError, KeyError, TypeError) as error:
+        print(f"refgraph: {arguments.input} is not a refgraph JSON file: {error}", file=sys.stderr)
+        return 1
+
+    if arguments.output is None:
+        print(graph.to_text())
+        return 0
+
+    extension = os.path.splitext(arguments.output)[1].lower()
+    if extension in (".html", ".htm"):
+        graph.to_html(arguments.output, renderer=arguments.renderer, redact=arguments.redact)
+    elif extension == ".txt":
+        with open(arguments.output, "w", encoding="utf-8") as handle:
+            handle.write(graph.to_text() + "\n")
+    else:
+        print(f"refgraph: unsupported output extension {extension!r} in {arguments.output}: use .html or .txt",
+              file=sys.stderr)
+        return 2
+    print(arguments.output)
+    return 0
