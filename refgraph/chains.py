@@ -14,6 +14,7 @@ cannot see (C extensions, the interpreter stack, a caller's variable).
 from __future__ import annotations
 
 import gc
+import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -63,7 +64,9 @@ class Chain:
         parts = [self.root.root_label or self.root.repr]
         for label, node in zip(self.labels, self.nodes[1:]):
             parts.append(_hop_text(label, node))
-        return "".join(parts) + f" -> {self.target.repr}"
+        # Labels that are not access syntax ("key", "set member") carry spaces on both sides.
+        text = " ".join("".join(parts).split(" "))
+        return re.sub(" {2,}", " ", f"{text} -> {self.target.repr}")
 
 
 def _hop_text(label: str, node: Node) -> str:
