@@ -122,16 +122,27 @@ def why_alive(
     search = _Search(walk)
     try:
         target_id = walk.scope.track(obj)
-        return _search(search, target_id, max_chains, max_depth, max_visited)
+        walk.executing = walk.scope.own(running_frames())
+        paths, exhausted = search_paths(search, target_id, max_chains, max_depth, max_visited)
+        if not paths:
+            return [_explain_missing_root(search, target_id, exhausted=exhausted)]
+        return [_chain_from(search, path, labels, target_id) for path, labels in paths]
     finally:
         walk.close()
         del walk, search, obj
 
 
-def _search(search: _Search, target_id: int, max_chains: int, max_depth: int | None, max_visited: int) -> list[Chain]:
+def search_paths(
+    search: _Search, target_id: int, max_chains: int, max_depth: int | None, max_visited: int
+) -> tuple[list[tuple[list[int], list[Reference]]], bool]:
+    """Find up to `max_chains` shortest root-to-target paths, shortest first.
+
+    Returns the paths as (object ids from root to target, one reference per
+    hop) and whether the search ran out of holders, which tells a target
+    with no root apart from a search stopped by its limits.
+    """
     scope = search.walk.scope
-    executing = scope.own(running_frames())
-    search.walk.executing = executing
+    executing = search.walk.executing
     search.depth[target_id] = 0
     is_root: dict[int, bool] = {}
     # Each arrival at a root is the first hop of one or more chains.
@@ -166,19 +177,18 @@ def _search(search: _Search, target_id: int, max_chains: int, max_depth: int | N
                 next_frontier.append(holder)
         frontier = next_frontier
 
-    chains = []
+    paths: list[tuple[list[int], list[Reference]]] = []
     for arrival in arrivals:
-        for path, labels in _paths_from(search, arrival, target_id, max_chains - len(chains)):
-            chains.append(_chain_from(search, path, labels, target_id))
-        if len(chains) >= max_chains:
+        paths.extend(_paths_from(search, arrival, target_id, max_chains - len(paths)))
+        if len(paths) >= max_chains:
             break
-    if chains:
-        chains.sort(key=len)
-        return chains
-    return [_explain_missing_root(search, target_id, exhausted=not frontier)]
+    paths.sort(key=lambda path: len(path[1]))
+    return paths, not frontier
 
 
-def _paths_from(search: _Search, arrival: Holding, target_id: int, limit: int) -> list[tuple[list[int], list[str]]]:
+def _paths_from(
+    search: _Search, arrival: Holding, target_id: int, limit: int
+) -> list[tuple[list[int], list[Reference]]]:
     """Return up to `limit` shortest paths from a root arrival down to the target.
 
     Depth-first with an explicit stack, so a chain of 50,000 hops cannot
@@ -186,8 +196,8 @@ def _paths_from(search: _Search, arrival: Holding, target_id: int, limit: int) -
     references on returned chains are ever labelled.
     """
     scope = search.walk.scope
-    found: list[tuple[list[int], list[str]]] = []
-    stack = [(arrival.held, [arrival.holder, arrival.held], [arrival.labels(scope)[0].label])]
+    found: list[tuple[list[int], list[Reference]]] = []
+    stack = [(arrival.held, [arrival.holder, arrival.held], [arrival.labels(scope)[0]])]
     while stack and len(found) < limit:
         current, path, labels = stack.pop()
         if current == target_id:
@@ -197,22 +207,26 @@ def _paths_from(search: _Search, arrival: Holding, target_id: int, limit: int) -
         if len(hops) == 1:
             # Extend in place: a long single chain would otherwise copy its path at every hop.
             path.append(hops[0].held)
-            labels.append(hops[0].labels(scope)[0].label)
+            labels.append(hops[0].labels(scope)[0])
             stack.append((hops[0].held, path, labels))
             continue
         for hop in reversed(hops):
-            stack.append((hop.held, path + [hop.held], labels + [hop.labels(scope)[0].label]))
+            stack.append((hop.held, path + [hop.held], labels + [hop.labels(scope)[0]]))
     return found
 
 
-def _chain_from(search: _Search, path: list[int], labels: list[str], target_id: int) -> Chain:
+def _chain_from(search: _Search, path: list[int], labels: list[Reference], target_id: int) -> Chain:
     walk = search.walk
     nodes = []
     for index, key in enumerate(path):
         role = "target" if key == target_id else "referrer"
         draft = walk.add_node(key, len(path) - 1 - index, role)
         nodes.append(walk._node(draft, 0))
-    return Chain(nodes=tuple(nodes), labels=tuple(labels), root_kind=nodes[0].root_kind or "hidden")
+    return Chain(
+        nodes=tuple(nodes),
+        labels=tuple(reference.label for reference in labels),
+        root_kind=nodes[0].root_kind or "hidden",
+    )
 
 
 def _explain_missing_root(search: _Search, target_id: int, *, exhausted: bool) -> Chain:

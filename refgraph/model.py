@@ -88,7 +88,12 @@ class Edge:
 
 @dataclass
 class RefGraph:
-    """A snapshot of part of the reference graph around one target object."""
+    """A snapshot of part of the reference graph around one target object.
+
+    `chains` lists the shortest root-to-target chains found by the walk, each
+    a dict with the node ``keys`` from root to target, one ``labels`` entry
+    per hop, the ``root_kind`` and the one-line ``text``.
+    """
 
     nodes: list[Node]
     edges: list[Edge]
@@ -102,6 +107,7 @@ class RefGraph:
     created: str = ""
     duration_seconds: float = 0.0
     stats: dict[str, Any] = field(default_factory=dict)
+    chains: list[dict[str, Any]] = field(default_factory=list)
 
     # ------------------------------------------------------------------ lookups
 
@@ -185,6 +191,7 @@ class RefGraph:
                 "created": self.created,
                 "duration_seconds": self.duration_seconds,
                 "stats": dict(self.stats),
+                "chains": [dict(chain) for chain in self.chains],
             }
         )
         for node in self.nodes:

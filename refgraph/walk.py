@@ -414,7 +414,9 @@ class GraphWalk:
     max_nodes: int
     max_depth: int | None
     include_weak: bool = True
+    max_chains: int = 0
     scope: _Scope = field(default_factory=_Scope)
+    chain_paths: list[tuple[list[int], list[Reference]]] = field(default_factory=list)
     drafts: dict[int, _Draft] = field(default_factory=dict)
     edges: dict[tuple[int, int, str], _EdgeDraft] = field(default_factory=dict)
     cut: dict[str, int] = field(default_factory=lambda: {"referrers": 0, "referents": 0})
@@ -502,9 +504,29 @@ class GraphWalk:
                 self.drafts[holding.held].cut_referrers += 1
                 self.cut["referrers"] += 1
 
+    def add_chains(self, target_id: int) -> None:
+        """Add the shortest root-to-target chains first, so that the cap never cuts them."""
+        from refgraph.chains import _Search, search_paths
+
+        search = _Search(self)
+        paths, _ = search_paths(search, target_id, self.max_chains, self.max_depth, 2_000_000)
+        for path, references in paths:
+            if len(path) > self.max_nodes:
+                # NOTE: a chain longer than the cap is left out of the graph; why_alive shows it whole.
+                continue
+            self.chain_paths.append((path, references))
+            for index, (holder, held) in enumerate(zip(path, path[1:])):
+                if holder not in self.drafts and self.full():
+                    break
+                self.add_node(held, len(path) - 2 - index, "referrer")
+                self.add_node(holder, len(path) - 1 - index, "referrer")
+                self.add_edge(Holding(holder, held, [references[index]]))
+
     def run(self, target_id: int) -> None:
         self.executing = self.scope.own(running_frames())
         self.add_node(target_id, 0, "target")
+        if self.max_chains and self.direction != "referents":
+            self.add_chains(target_id)
         referrer_frontier = [target_id] if self.direction != "referents" else []
         referent_frontier = [target_id] if self.direction != "referrers" else []
 
@@ -552,14 +574,38 @@ class GraphWalk:
             edges=edges,
             target_key=f"{target_id:x}",
             direction=self.direction,
-            options={"max_nodes": self.max_nodes, "max_depth": self.max_depth, "include_weak": self.include_weak},
+            options={
+                "max_nodes": self.max_nodes,
+                "max_depth": self.max_depth,
+                "include_weak": self.include_weak,
+                "chains": self.max_chains,
+            },
             cut=dict(self.cut),
             python_version=sys.version.split()[0],
             pid=os.getpid(),
             hostname=socket.gethostname(),
             created=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             duration_seconds=round(time.perf_counter() - started, 4),
+            chains=self._chain_records(nodes),
         )
+
+    def _chain_records(self, nodes: list[Node]) -> list[dict[str, Any]]:
+        from refgraph.chains import Chain
+
+        by_key = {node.key: node for node in nodes}
+        records = []
+        for path, references in self.chain_paths:
+            keys = [f"{key:x}" for key in path]
+            if not all(key in by_key for key in keys):
+                continue
+            chain = Chain(
+                nodes=tuple(by_key[key] for key in keys),
+                labels=tuple(reference.label for reference in references),
+                root_kind=by_key[keys[0]].root_kind or "hidden",
+            )
+            records.append({"keys": keys, "labels": list(chain.labels), "root_kind": chain.root_kind,
+                            "text": str(chain)})
+        return records
 
     def _node(self, draft: _Draft, in_degree: int) -> Node:
         root_kind, root_label = draft.root if draft.root else (None, None)
@@ -626,6 +672,7 @@ def graph(
     max_nodes: int = 50,
     max_depth: int | None = None,
     include_weak: bool = True,
+    chains: int = 3,
 ) -> RefGraph:
     """Walk the reference graph around `obj` and return it as a `RefGraph`.
 
@@ -636,6 +683,11 @@ def graph(
     cut is counted per node and in `RefGraph.cut`. Weak references to a
     node are shown as weak edges when `include_weak` is true.
 
+    For ``"referrers"`` and ``"both"``, the `chains` shortest root-to-target
+    chains (see `why_alive`) are added first, so the graph always contains
+    them, and are listed in `RefGraph.chains`. Use ``chains=0`` to skip that
+    search on a very large heap.
+
     The call leaves no trace: afterwards `obj` has the same referrers and
     reference count as before.
     """
@@ -645,11 +697,15 @@ def graph(
         raise ValueError(f"invalid max_nodes {max_nodes!r}: use a positive integer such as 50")
     if max_depth is not None and (not isinstance(max_depth, int) or max_depth < 1):
         raise ValueError(f"invalid max_depth {max_depth!r}: use a positive integer, or None for no limit")
+    if not isinstance(chains, int) or chains < 0:
+        raise ValueError(f"invalid chains {chains!r}: use 0 or a positive integer such as 3")
     if direction == "both" and max_depth is None:
         max_depth = 1
 
     started = time.perf_counter()
-    walk = GraphWalk(direction=direction, max_nodes=max_nodes, max_depth=max_depth, include_weak=include_weak)
+    walk = GraphWalk(
+        direction=direction, max_nodes=max_nodes, max_depth=max_depth, include_weak=include_weak, max_chains=chains
+    )
     walk.scope.ids.add(id(sys._getframe(1)))
     try:
         target_id = walk.scope.track(obj)

@@ -215,7 +215,7 @@ def test_graph_cap_counts_what_was_cut():
     for _ in range(30):
         HOLDERS["many"].append([target])
 
-    result = refgraph.graph(target, max_nodes=10)
+    result = refgraph.graph(target, max_nodes=10, chains=0)
     objects = [node for node in result.nodes if node.kind == "object"]
     placeholders = [node for node in result.nodes if node.kind == "more"]
 
@@ -224,6 +224,25 @@ def test_graph_cap_counts_what_was_cut():
     assert result.target.cut_referrers == 21
     assert any(node.repr == "+21 more referrers" for node in placeholders)
     assert all(node.id is None for node in placeholders)
+
+
+def test_graph_keeps_chain_under_cap():
+    target = Plain()
+    # Many nearer holders would fill a breadth-first cap before the chain reaches its root.
+    HOLDERS["noise"] = []
+    for _ in range(40):
+        HOLDERS["noise"].append([target])
+    HOLDERS["deep"] = Plain(Plain(Plain(target)))
+
+    result = refgraph.graph(target, max_nodes=12)
+    chain = result.chains[0]
+    keys = {node.key for node in result.nodes}
+
+    assert chain["root_kind"] == "module"
+    assert chain["labels"][0] == ".HOLDERS"
+    assert all(key in keys for key in chain["keys"])
+    assert chain["keys"][-1] == result.target_key
+    assert chain["text"].startswith(f"module {__name__}.HOLDERS[")
 
 
 def test_graph_max_depth_stops_and_counts():
