@@ -243,5 +243,5 @@ class RefGraph:
             f"{len(self.nodes)} nodes, {len(self.edges)} edges"
         )
         if cut:
-            summary += f", {cut} cut by max_nodes={self.options.get('max_nodes')}"
+            summary += f", {cut} cut by the limits"
         return summary + ">"
