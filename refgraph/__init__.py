@@ -4,10 +4,10 @@ Walk the garbage collector's reference graph around a live object and show
 the result as text, an HTML page, JSON or a networkx graph.
 """
 
-from refgraph.chains import Chain, why_alive
+from refgraph.chains import Chain, WhyAlive, why_alive
 from refgraph.model import Edge, Node, RefGraph
 from refgraph.walk import graph
 
-__all__ = ["Chain", "Edge", "Node", "RefGraph", "graph", "why_alive"]
+__all__ = ["Chain", "Edge", "Node", "RefGraph", "WhyAlive", "graph", "why_alive"]
 
 __version__ = "0.1.0"

@@ -14,22 +14,42 @@ cannot see (C extensions, the interpreter stack, a caller's variable).
 from __future__ import annotations
 
 import gc
+import inspect
 import re
 import sys
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from refgraph.edges import Reference
 from refgraph.model import Node
-from refgraph.walk import SWEEP_THRESHOLD, GraphWalk, Holding, find_holders, root_of, running_frames
+from refgraph.walk import (
+    SWEEP_THRESHOLD,
+    GraphWalk,
+    Holding,
+    find_holders,
+    prepare_scope,
+    referent_ids,
+    referrers_of,
+    root_of,
+)
 
 #: Number of breadth-first levels searched with heap scans before the search
 #: builds a reverse index of the whole heap and continues from memory.
 SCAN_LEVELS = 8
 
-#: Root kinds that `Chain.root_kind` takes.
-ROOT_KINDS = ("module", "class", "thread", "hidden", "cycle")
+#: Root kinds that `Chain.root_kind` takes:
+#:
+#: - ``module``: a module global, ``module logging.root``;
+#: - ``class``: a class attribute, ``class logging.Logger.manager``;
+#: - ``thread``: a local variable of a frame that a thread is executing;
+#: - ``repl``: interactive history, such as ``builtins._`` or IPython's ``Out``;
+#: - ``traceback``: the last exception kept by the interpreter (``sys.last_traceback``);
+#: - ``hidden``: an object whose reference count shows holders the collector cannot see;
+#: - ``cycle``: no holder at all outside reference cycles, which the collector will free.
+ROOT_KINDS = ("module", "class", "thread", "repl", "traceback", "hidden", "cycle")
+
+_REPL_NAMES = re.compile(r"^\.(_|__|___|_\d+|Out|_oh|In|_ih|_i\d*)$")
+_LAST_EXCEPTION_NAMES = (".last_traceback", ".last_value", ".last_exc", ".last_type")
 
 
 @dataclass(frozen=True)
@@ -38,8 +58,9 @@ class Chain:
 
     `nodes` runs from the root (first) to the target (last); `labels[i]` names
     the reference from `nodes[i]` to `nodes[i + 1]`. `root_kind` is one of
-    `ROOT_KINDS`. For a ``hidden`` or ``cycle`` answer, `nodes` holds the
-    target alone and `note` explains what was found.
+    `ROOT_KINDS`. For a ``hidden`` chain the first node is the object whose
+    holders the collector cannot see; for ``cycle``, `nodes` holds the target
+    alone. `note` explains those two.
     """
 
     nodes: tuple[Node, ...]
@@ -59,14 +80,85 @@ class Chain:
         return len(self.labels)
 
     def __str__(self) -> str:
-        if not self.labels:
-            return f"{self.root_kind}: {self.note} -> {self.target.repr}"
-        parts = [self.root.root_label or self.root.repr]
-        for label, node in zip(self.labels, self.nodes[1:]):
-            parts.append(_hop_text(label, node))
+        if self.root_kind in ("hidden", "cycle"):
+            prefix = f"{self.root_kind}: {self.note}"
+            if not self.labels:
+                return f"{prefix} -> {self.target.repr}"
+            head = f"{prefix}: {self.root.repr}"
+        elif self.root_kind == "thread":
+            head = f"{self.root.root_label} "
+        else:
+            head = self.root.root_label or self.root.repr
+        parts = [head]
+        index = 0
+        while index < len(self.labels):
+            label = self.labels[index]
+            run = 1
+            while index + run < len(self.labels) and self.labels[index + run] == label:
+                run += 1
+            if run < 3:
+                run = 1
+            # A run of one repeated hop, such as a linked list's .next, prints once with its count.
+            text = label if run == 1 else f"{label} x {run:,}"
+            parts.append(_hop_text(text, self.nodes[index + run]))
+            index += run
         # Labels that are not access syntax ("key", "set member") carry spaces on both sides.
-        text = " ".join("".join(parts).split(" "))
-        return re.sub(" {2,}", " ", f"{text} -> {self.target.repr}")
+        return re.sub(" {2,}", " ", "".join(parts) + f" -> {self.target.repr}")
+
+    def __repr__(self) -> str:
+        return f"<Chain {self.root_kind}, {len(self)} hops: {self}>"
+
+
+class WhyAlive(list):
+    """The chains that `why_alive` found, shortest first, and what is not a chain.
+
+    `caller_variables` names the caller's own variables that refer to the
+    target; they are not chains. `hidden_references` counts the references
+    to the target that no holder visible to the collector explains. `note`
+    says why the list is empty when nothing but the caller holds the target.
+    """
+
+    caller_variables: list[str]
+    hidden_references: int
+    note: str
+
+    def __init__(
+        self, chains: list[Chain], caller_variables: list[str], hidden_references: int, note: str = ""
+    ) -> None:
+        super().__init__(chains)
+        self.caller_variables = caller_variables
+        self.hidden_references = hidden_references
+        self.note = note
+
+    def __str__(self) -> str:
+        lines = [f"{index}. {chain}" for index, chain in enumerate(self, 1)]
+        if self.note:
+            lines.append(self.note)
+        if self.caller_variables:
+            names = ", ".join(f"`{name}`" for name in self.caller_variables)
+            lines.append(f"Also held by your variable{'s' if len(self.caller_variables) > 1 else ''} {names}.")
+        if self.hidden_references > 0:
+            lines.append(
+                f"Also {self.hidden_references} reference{'s' if self.hidden_references > 1 else ''} that the "
+                "collector cannot see (C code, the interpreter stack or a local of a frame it cannot read)."
+            )
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def classify_root(root: Node, first_label: str | None) -> str:
+    """Return the kind of a chain's root, refining ``module`` for REPL history and stored tracebacks."""
+    kind = root.root_kind or "hidden"
+    if kind != "module" or first_label is None:
+        return kind
+    module = (root.root_label or "").removeprefix("module ")
+    if module in ("builtins", "__main__") and _REPL_NAMES.match(first_label):
+        return "repl"
+    if module == "sys" and first_label in _LAST_EXCEPTION_NAMES:
+        return "traceback"
+    return kind
 
 
 def _hop_text(label: str, node: Node) -> str:
@@ -106,27 +198,49 @@ class _Search:
 
 def why_alive(
     obj: Any, *, max_chains: int = 3, max_depth: int | None = None, max_visited: int = 2_000_000
-) -> list[Chain]:
+) -> WhyAlive:
     """Return up to `max_chains` shortest chains that keep `obj` alive, shortest first.
 
-    Each chain starts at a root (a module global, a class attribute, an
-    executing frame) and ends at `obj`. `max_depth` bounds the chain length
-    (None: no bound) and `max_visited` the number of objects searched. When no root is found,
-    the result is one chain of kind ``cycle`` or ``hidden`` that explains why.
+    Each chain starts at a root (a module global, a class attribute, a local
+    of an executing frame, the REPL history) and ends at `obj`. `max_depth`
+    bounds the chain length (None: no bound) and `max_visited` the number of
+    objects searched. When no root is found, the chains say why: ``cycle``,
+    or ``hidden`` starting at the objects whose holders the collector cannot
+    see. The caller's own variables that refer to `obj` are not chains: they
+    are listed in `WhyAlive.caller_variables`, and printing the result says
+    "also held by your variable".
     """
     if not isinstance(max_chains, int) or max_chains < 1:
         raise ValueError(f"invalid max_chains {max_chains!r}: use a positive integer such as 3")
 
     walk = GraphWalk(direction="referrers", max_nodes=max_visited, max_depth=max_depth, include_weak=False)
-    walk.scope.ids.add(id(sys._getframe(1)))
     search = _Search(walk)
     try:
         target_id = walk.scope.track(obj)
-        walk.executing = walk.scope.own(running_frames())
+        caller_frame = sys._getframe(1)
+        caller_variables = prepare_scope(walk.scope, target_id, caller_frame)
+        caller_is_function = bool(caller_frame.f_code.co_flags & inspect.CO_OPTIMIZED)
+        del caller_frame
+        walk.executing = walk.scope.executing
         paths, exhausted = search_paths(search, target_id, max_chains, max_depth, max_visited)
-        if not paths:
-            return [_explain_missing_root(search, target_id, exhausted=exhausted)]
-        return [_chain_from(search, path, labels, target_id) for path, labels in paths]
+
+        # References that the collector never reports: why_alive's own `obj`, a function
+        # caller's variables and, before 3.11, the argument on the caller's value stack.
+        own_references = 1 + (1 if sys.version_info < (3, 11) else 0)
+        expected_extra = {target_id: own_references + (len(caller_variables) if caller_is_function else 0)}
+        note = ""
+        if paths:
+            chains = [_chain_from(search, path, labels, target_id) for path, labels in paths]
+            hidden = hidden_references(search, [target_id], expected_extra).get(target_id, 0)
+        elif exhausted and len(search.depth) == 1 and not hidden_references(search, [target_id], expected_extra):
+            # No holder at all: only the caller's variables, or nothing but this call.
+            chains, hidden = [], 0
+            if not caller_variables:
+                note = "Nothing else refers to it: it is freed once this call returns."
+        else:
+            chains = _explain_missing_root(search, target_id, exhausted, expected_extra)
+            hidden = 0
+        return WhyAlive(chains, caller_variables, hidden, note)
     finally:
         walk.close()
         del walk, search, obj
@@ -222,57 +336,78 @@ def _chain_from(search: _Search, path: list[int], labels: list[Reference], targe
         role = "target" if key == target_id else "referrer"
         draft = walk.add_node(key, len(path) - 1 - index, role)
         nodes.append(walk._node(draft, 0))
-    return Chain(
-        nodes=tuple(nodes),
-        labels=tuple(reference.label for reference in labels),
-        root_kind=nodes[0].root_kind or "hidden",
-    )
+    names = tuple(reference.label for reference in labels)
+    return Chain(nodes=tuple(nodes), labels=names, root_kind=classify_root(nodes[0], names[0] if names else None))
 
 
-def _explain_missing_root(search: _Search, target_id: int, *, exhausted: bool) -> Chain:
-    """Build the answer for a target that no root reaches: ``cycle`` or ``hidden``."""
+def _explain_missing_root(
+    search: _Search, target_id: int, exhausted: bool, expected_extra: dict[int, int]
+) -> list[Chain]:
+    """Explain a target that no root reaches: ``hidden`` chains, or one ``cycle`` answer."""
     walk = search.walk
-    draft = walk.add_node(target_id, 0, "target")
-    target_node = walk._node(draft, 0)
-
+    target_node = walk._node(walk.add_node(target_id, 0, "target"), 0)
     if not exhausted:
         note = f"no root within {len(search.depth):,} objects searched; raise max_depth or max_visited"
-        return Chain(nodes=(target_node,), labels=(), root_kind="hidden", note=note)
+        return [Chain(nodes=(target_node,), labels=(), root_kind="hidden", note=note)]
 
-    unexplained = _unexplained_references(search)
+    unexplained = hidden_references(search, list(search.depth), expected_extra)
     if not unexplained:
-        state = "enabled" if gc.isenabled() else "DISABLED, so it will not run by itself"
-        note = f"only on reference cycles; the next gc.collect() frees it (the collector is {state})"
-        return Chain(nodes=(target_node,), labels=(), root_kind="cycle", note=note)
+        state = "enabled" if gc.isenabled() else "DISABLED, so nothing frees it until gc.collect() runs"
+        note = (
+            "no holder outside reference cycles, which the collector frees once nothing else "
+            f"refers to them (it is {state})"
+        )
+        return [Chain(nodes=(target_node,), labels=(), root_kind="cycle", note=note)]
 
-    holders = ", ".join(f"{count} on {walk.drafts[key].facts['repr'] if key in walk.drafts else hex(key)}"
-                        for key, count in unexplained.items())
-    note = f"references the collector cannot see ({holders}): C code, the interpreter stack or a caller's variable"
-    return Chain(nodes=(target_node,), labels=(), root_kind="hidden", note=note)
+    # The path from each hidden holder down to the target is real, even though
+    # what holds that first object is not visible.
+    chains = []
+    for key, count in sorted(unexplained.items(), key=lambda item: search.depth[item[0]]):
+        note = f"{count} reference{'s' if count > 1 else ''} that the collector cannot see"
+        path, labels = _shortest_path_down(search, key, target_id)
+        nodes = tuple(walk._node(walk.add_node(k, len(path) - 1 - i, "target" if k == target_id else "referrer"), 0)
+                      for i, k in enumerate(path))
+        chains.append(Chain(nodes=nodes, labels=tuple(r.label for r in labels), root_kind="hidden", note=note))
+    return chains
 
 
-def _unexplained_references(search: _Search) -> dict[int, int]:
-    """Return, per reached object, the references its count shows but no visible holder explains.
+def _shortest_path_down(search: _Search, start: int, target_id: int) -> tuple[list[int], list[Reference]]:
+    scope = search.walk.scope
+    path = [start]
+    labels: list[Reference] = []
+    while path[-1] != target_id:
+        hop = search.toward[path[-1]][0]
+        labels.append(hop.labels(scope)[0])
+        path.append(hop.held)
+    return path, labels
 
-    The counted baseline per object is the search's own references: the
-    object table and `sys.getrefcount`'s argument. The target also has
-    `why_alive`'s own parameter and the caller's variable.
+
+def hidden_references(search: _Search, keys: list[int], expected_extra: dict[int, int]) -> dict[int, int]:
+    """Return, per object in `keys`, the references its count shows that no visible holder explains.
+
+    Counted as explained: each reference from a holder the collector reports
+    (one per occurrence in the holder's referents), each executing frame's
+    local, the search's own table entry, `sys.getrefcount`'s argument, and
+    `expected_extra` (why_alive's own parameter, a function caller's
+    variables). Objects with reference counts above 2**29 are immortal or
+    shared (None, small ints) and are skipped.
     """
     scope = search.walk.scope
-    visible: dict[int, int] = {key: 0 for key in search.depth}
-    for holder in search.depth:
-        for referent in gc.get_referents(scope.objects[holder]):
-            if id(referent) in visible:
-                visible[id(referent)] += 1
+    wanted = set(keys)
+    visible = {key: len(scope.frame_values.get(key, ())) for key in keys}
+    for holder in referrers_of(scope, keys):
+        if holder in scope.executing:
+            continue
+        for referent in referent_ids(scope, holder):
+            if referent in wanted:
+                visible[referent] += 1
 
     unexplained = {}
-    for key, seen in visible.items():
-        own_references = 2
-        is_target = search.depth[key] == 0
-        if is_target:
-            # why_alive's `obj` parameter and the caller's variable that passed it.
-            own_references += 2
-        extra = sys.getrefcount(scope.objects[key]) - own_references - seen
+    for key in keys:
+        count = sys.getrefcount(scope.objects[key])
+        if count > 2**29:
+            continue
+        extra = count - 2 - visible[key] - expected_extra.get(key, 0)
         if extra > 0:
             unexplained[key] = extra
     return unexplained

@@ -46,7 +46,7 @@ def type_name(cls: type) -> str:
         name = _type_qualname(cls)
     except Exception:
         name = None
-    if not isinstance(name, str):
+    if type(name) is not str:
         return f"<unnamed class at {id(cls):#x}>"
     return name
 
@@ -57,7 +57,7 @@ def type_module(cls: type) -> str:
         module = _type_module(cls)
     except Exception:
         return ""
-    return module if isinstance(module, str) else ""
+    return module if type(module) is str else ""
 
 
 def library_of(module: str) -> str:
@@ -96,7 +96,7 @@ def module_name(module: types.ModuleType) -> str:
         name = _module_dict(module).get("__name__")
     except Exception:
         name = None
-    return name if isinstance(name, str) else "<unnamed module>"
+    return name if type(name) is str else "<unnamed module>"
 
 
 def shallow_size(obj: object) -> int:
@@ -106,7 +106,7 @@ def shallow_size(obj: object) -> int:
     its own. For such classes the base `object.__sizeof__` is used instead.
     """
     sizeof = class_attribute(type(obj), "__sizeof__")
-    builtin = isinstance(sizeof, (types.MethodDescriptorType, types.WrapperDescriptorType))
+    builtin = type(sizeof) in (types.MethodDescriptorType, types.WrapperDescriptorType)
     try:
         if builtin:
             return sys.getsizeof(obj)
@@ -154,9 +154,10 @@ def _describe_builtin(obj: Any, cls: type) -> str | None:
         return repr(obj)
     if cls in _CONTAINER_TYPES:
         return f"{type_name(cls)} of {len(obj)} items"
-    if isinstance(obj, types.ModuleType) and class_attribute(cls, "__repr__") is class_attribute(types.ModuleType, "__repr__"):
+    module_repr = class_attribute(types.ModuleType, "__repr__")
+    if issubclass(cls, types.ModuleType) and class_attribute(cls, "__repr__") is module_repr:
         return f"<module {module_name(obj)}>"
-    if isinstance(obj, type):
+    if issubclass(cls, type):
         module = type_module(obj)
         qualified = type_name(obj) if module in ("", "builtins") else f"{module}.{type_name(obj)}"
         return f"<class {qualified}>"
@@ -213,7 +214,7 @@ def guarded_repr(obj: object, *, limit: int = MAX_REPR_LENGTH, seconds: float = 
     finally:
         sys.settrace(previous)
 
-    if not isinstance(text, str):
+    if not issubclass(type(text), str):
         return f"<{type_name(type(obj))} at {id(obj):#x}: repr returned {type_name(type(text))}>"
     # str subclasses can override slicing, so take a plain copy first.
     return str.__str__(text)[: limit + 1]

@@ -16,12 +16,16 @@ from __future__ import annotations
 import collections
 import functools
 import gc
+import inspect
 import sys
+import threading
 import types
 import weakref
 from typing import Any, Iterable, NamedTuple
 
 from refgraph.describe import class_attribute, mro_of, short_repr
+
+_CO_OPTIMIZED = inspect.CO_OPTIMIZED
 
 # Sizes of the retry loop for containers that another thread mutates while
 # they are read ("dictionary changed size during iteration").
@@ -164,7 +168,7 @@ class _DictRule(_Rule):
             if value is held:
                 yield Reference(item_label(key), "item")
         default_factory = getattr(type(holder), "default_factory", None)
-        if isinstance(holder, collections.defaultdict) and default_factory is not None:
+        if issubclass(type(holder), collections.defaultdict) and default_factory is not None:
             if collections.defaultdict.default_factory.__get__(holder) is held:  # type: ignore[attr-defined]
                 yield Reference(".default_factory", "attr")
 
@@ -174,18 +178,18 @@ class _SequenceRule(_Rule):
 
     def labels(self, holder: Any, held: object) -> Iterable[Reference]:
         cls = type(holder)
-        if isinstance(holder, list):
+        if issubclass(cls, list):
             items = snapshot_sequence(holder, list.__iter__)
-        elif isinstance(holder, tuple):
+        elif issubclass(cls, tuple):
             items = list(tuple.__iter__(holder))
         else:
             items = snapshot_sequence(holder, collections.deque.__iter__)
 
-        fields = class_attribute(cls, "_fields") if isinstance(holder, tuple) else None
+        fields = class_attribute(cls, "_fields") if issubclass(cls, tuple) else None
         for index, item in enumerate(items):
             if item is not held:
                 continue
-            if isinstance(fields, tuple) and index < len(fields) and isinstance(fields[index], str):
+            if type(fields) is tuple and index < len(fields) and type(fields[index]) is str:
                 # A namedtuple field reads best by its name, which is also valid access syntax.
                 yield Reference(f".{fields[index]}", "attr")
             else:
@@ -196,7 +200,7 @@ class _SetRule(_Rule):
     holder_types = (set, frozenset)
 
     def labels(self, holder: Any, held: object) -> Iterable[Reference]:
-        iterate = set.__iter__ if isinstance(holder, set) else frozenset.__iter__
+        iterate = set.__iter__ if issubclass(type(holder), set) else frozenset.__iter__
         for member in snapshot_sequence(holder, iterate):
             if member is held:
                 yield Reference("set member", "member")
@@ -320,7 +324,7 @@ class _TypeRule(_Rule):
             return
         for name, value in snapshot_items(namespace_dict(namespace)):
             if value is held:
-                yield Reference(f".{name}" if isinstance(name, str) else item_label(name), "attr")
+                yield Reference(f".{name}" if type(name) is str else item_label(name), "attr")
 
 
 class _ModuleRule(_Rule):
@@ -332,7 +336,7 @@ class _ModuleRule(_Rule):
             yield Reference(".__dict__", "attr")
         for name, value in snapshot_items(namespace):
             if value is held:
-                yield Reference(f".{name}" if isinstance(name, str) else item_label(name), "attr")
+                yield Reference(f".{name}" if type(name) is str else item_label(name), "attr")
 
 
 class _PropertyRule(_Rule):
@@ -394,7 +398,7 @@ def instance_dict(instance: object) -> dict | None:
     candidates = [r for r in gc.get_referents(instance) if type(r) is dict and id(r) not in slot_values]
     # Builtin containers (a dict subclass, a list subclass) report their items too,
     # so among several dicts the instance dict cannot be told apart safely.
-    if len(candidates) != 1 or isinstance(instance, (dict, list, tuple, set, frozenset, collections.deque)):
+    if len(candidates) != 1 or issubclass(cls, (dict, list, tuple, set, frozenset, collections.deque)):
         return None
     candidate = candidates[0]
 
@@ -440,7 +444,7 @@ def instance_attribute_labels(instance: object, held: object) -> list[Reference]
     if namespace is not None:
         if namespace is held:
             found.append(Reference(".__dict__", "attr"))
-        found.extend(Reference(f".{k}" if isinstance(k, str) else item_label(k), "attr")
+        found.extend(Reference(f".{k}" if type(k) is str else item_label(k), "attr")
                      for k, v in snapshot_items(namespace) if v is held)
     elif not found:
         found.extend(inline_attribute_labels(instance, held))
@@ -494,7 +498,9 @@ def candidate_attribute_names(cls: type) -> tuple[str, ...]:
 
 def is_own_weak_reference(reference: object) -> bool:
     """Return whether `reference` is one of this module's cache entries, never shown in a graph."""
-    cached = _NAMES_BY_CLASS.get(id(reference() if isinstance(reference, weakref.ref) else None))
+    if not issubclass(type(reference), weakref.ref):
+        return False
+    cached = _NAMES_BY_CLASS.get(id(weakref.ref.__call__(reference)))
     return cached is not None and cached[0] is reference
 
 
@@ -527,28 +533,44 @@ def _collect_code_names(code: types.CodeType, names: set[str]) -> None:
 
 
 def frame_local_names(frame: types.FrameType, held: object) -> list[str]:
-    """Return the names of the frame's local variables that refer to `held`.
+    """Return the names of the frame's local variables that refer to `held`."""
+    items = frame_locals(frame, executing=frame_is_executing(frame))
+    if items is None:
+        return []
+    return [name for name, value in items if value is held or _cell_holds(value, held)]
+
+
+def frame_locals(frame: types.FrameType, *, executing: bool) -> list[tuple[str, Any]] | None:
+    """Return the (name, value) pairs of a frame's locals, or None when reading them is unsafe.
 
     On Python 3.13 and later `frame.f_locals` is a write-through proxy with no
     side effect. On 3.10 to 3.12 reading it stores a snapshot dict on the
-    frame, which keeps the values it copied alive while the frame runs on.
-    So on those versions the locals are read only from frames that are not
-    executing, and a snapshot that this call created is emptied afterwards.
+    frame, which would keep the values it copied alive while the frame runs
+    on, so `_read_locals_snapshot` empties a snapshot that this read created.
+    While a Python-level trace function (a debugger) is installed, an
+    executing frame's snapshot may be about to be written back into the
+    frame, so its locals are not read at all on those versions.
 
-    NOTE: on 3.10 to 3.12 the locals of a frame that is executing right now
-    (a thread's current frame) are not named; such edges are labelled
-    ``.f_locals[?]`` by the caller.
+    NOTE: a trace function that another thread installed with `sys.settrace`
+    inside that thread is not visible here; only this thread's and
+    `threading.settrace`'s are checked.
     """
     if sys.version_info >= (3, 13):
         try:
-            items = list(frame.f_locals.items())
+            return list(frame.f_locals.items())
         except Exception:
-            return []
-        return [name for name, value in items if value is held or _cell_holds(value, held)]
+            return None
+    if executing and python_tracer_active():
+        return None
+    return _read_locals_snapshot(frame)
 
-    if frame_is_executing(frame):
-        return []
-    return _read_locals_snapshot(frame, held)
+
+def python_tracer_active() -> bool:
+    """Return whether a trace function written in Python is installed (pdb, debugpy)."""
+    for tracer in (sys.gettrace(), threading.gettrace()):
+        if type(tracer) in (types.FunctionType, types.MethodType):
+            return True
+    return False
 
 
 def _cell_holds(value: object, held: object) -> bool:
@@ -571,18 +593,20 @@ def frame_is_executing(frame: types.FrameType) -> bool:
     return False
 
 
-def _read_locals_snapshot(frame: types.FrameType, held: object) -> list[str]:
+def _read_locals_snapshot(frame: types.FrameType) -> list[tuple[str, Any]] | None:
     try:
         snapshot = frame.f_locals
     except Exception:
-        return []
-    names = [name for name, value in snapshot_items(snapshot) if value is held]
+        return None
+    items = snapshot_items(snapshot)
 
     # Three references mean only the frame, this function and getrefcount's argument
-    # have the snapshot, so no debugger keeps it. The frame is not executing, so no
-    # trace function is about to write it back, and any later reader refreshes it
-    # first: emptying it undoes this read.
-    is_module_level = snapshot is frame.f_globals
-    if not is_module_level and sys.getrefcount(snapshot) <= 3:
+    # have the snapshot, so no debugger keeps it. No Python trace function is about
+    # to write it back (frame_locals checked), and every later reader refreshes it
+    # first, so emptying it undoes this read.
+    # A module, class body or exec frame is not optimised: its f_locals is the
+    # real namespace, never a snapshot, and must stay as it is.
+    is_snapshot = bool(frame.f_code.co_flags & _CO_OPTIMIZED)
+    if is_snapshot and sys.getrefcount(snapshot) <= 3:
         snapshot.clear()
-    return names
+    return items

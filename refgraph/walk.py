@@ -23,6 +23,7 @@ Three rules shape the code:
 from __future__ import annotations
 
 import gc
+import inspect
 import os
 import socket
 import sys
@@ -36,6 +37,7 @@ from refgraph import describe
 from refgraph.edges import (
     Reference,
     closure_cells,
+    frame_locals,
     instance_dict,
     is_own_weak_reference,
     namespace_dict,
@@ -70,6 +72,30 @@ class _Scope:
         self._kept: dict[int, Any] = {}
         self.ids: set[int] = {id(self.objects), id(self._kept), id(self)}
         self.reverse_index: dict[int, list[int]] | None = None
+        # Executing frames, found through sys._current_frames(): since 3.11 the
+        # collector does not report them, so their locals are indexed here.
+        self.executing: dict[int, tuple[int, types.FrameType]] = {}
+        self.frame_values: dict[int, list[tuple[int, str]]] = {}
+        # References that are reported apart from the graph: the caller's own variables.
+        self.excluded: dict[tuple[int, int], set[str]] = {}
+
+    def index_frames(self, executing: dict[int, tuple[int, types.FrameType]]) -> None:
+        """Record which executing frame's local refers to which object, by id."""
+        self.executing = self.own(executing)
+        for frame_id, (_, frame) in executing.items():
+            if self.ignores(frame):
+                continue
+            # A module-level frame's locals are the module's globals: the module root names them.
+            if not (frame.f_code.co_flags & inspect.CO_OPTIMIZED) and frame.f_locals is frame.f_globals:
+                continue
+            items = frame_locals(frame, executing=True)
+            if items is None:
+                continue
+            self.track(frame)
+            for name, value in items:
+                if type(name) is str:
+                    self.frame_values.setdefault(self.track(value), []).append((frame_id, name))
+            del items
 
     def build_reverse_index(self) -> None:
         """Map every tracked object's id to the ids of its referrers, in one pass over the heap.
@@ -124,6 +150,8 @@ class _Scope:
 
     def close(self) -> None:
         self.reverse_index = None
+        self.frame_values.clear()
+        self.excluded.clear()
         self.objects.clear()
         for container in list(self._kept.values()):
             self.release(container)
@@ -223,10 +251,10 @@ def _fold_owner(scope: _Scope, intermediate_id: int, candidate_ids: list[int]) -
         candidate = scope.objects[candidate_id]
         candidate_type = type(candidate)
         if cls is dict:
-            if isinstance(candidate, types.ModuleType):
+            if issubclass(candidate_type, types.ModuleType):
                 if types.ModuleType.__dict__["__dict__"].__get__(candidate) is intermediate:
                     return candidate_id
-            elif isinstance(candidate, type):
+            elif issubclass(candidate_type, type):
                 if namespace_dict(type.__dict__["__dict__"].__get__(candidate)) is intermediate:
                     return candidate_id
             elif candidate_type not in (dict, list, tuple, set, types.FrameType, types.FunctionType):
@@ -258,15 +286,37 @@ def find_holders(scope: _Scope, frontier: list[int], *, include_weak: bool = Fal
     frontier_set = set(frontier)
     pairs = []
     for referrer in referrers_of(scope, frontier):
+        # Executing frames are found through their locals below, with their names.
+        if referrer in scope.executing:
+            continue
         # A referrer may refer to several frontier objects, so pair it with each.
         for held in dict.fromkeys(referent_ids(scope, referrer)):
             if held in frontier_set:
                 pairs.append((referrer, held))
 
     results = [Holding(holder, held) for holder, held in _fold_pairs(scope, pairs)]
+    results.extend(_frame_holders(scope, frontier))
+    if scope.excluded:
+        results = [holding for holding in results if _keep_after_exclusions(scope, holding)]
     if include_weak:
         results.extend(_weak_holders(scope, frontier))
     return results
+
+
+def _frame_holders(scope: _Scope, frontier: list[int]) -> list[Holding]:
+    by_frame: dict[tuple[int, int], list[Reference]] = {}
+    for key in frontier:
+        for frame_id, name in scope.frame_values.get(key, ()):
+            by_frame.setdefault((frame_id, key), []).append(Reference(f".f_locals[{name!r}]", "local"))
+    return [Holding(frame_id, key, references) for (frame_id, key), references in by_frame.items()]
+
+
+def _keep_after_exclusions(scope: _Scope, holding: Holding) -> bool:
+    excluded = scope.excluded.get((holding.holder, holding.held))
+    if not excluded:
+        return True
+    holding.references = [r for r in holding.labels(scope) if r.label not in excluded]
+    return bool(holding.references)
 
 
 def _fold_pairs(scope: _Scope, pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -344,9 +394,9 @@ def find_referents(scope: _Scope, key: int) -> list[Holding]:
 
 
 def _own_namespace(obj: Any) -> dict | None:
-    if isinstance(obj, types.ModuleType):
+    if issubclass(type(obj), types.ModuleType):
         return types.ModuleType.__dict__["__dict__"].__get__(obj)
-    if isinstance(obj, type):
+    if issubclass(type(obj), type):
         return namespace_dict(type.__dict__["__dict__"].__get__(obj))
     if type(obj) in (dict, list, tuple, set, frozenset, types.FunctionType, types.FrameType):
         return None
@@ -354,6 +404,39 @@ def _own_namespace(obj: Any) -> dict | None:
 
 
 # ---------------------------------------------------------------- roots
+
+
+def prepare_scope(scope: _Scope, target_id: int, frame: types.FrameType) -> list[str]:
+    """Index executing frames and set the caller's own variables apart; return their names.
+
+    The caller is the first frame outside refgraph's own code, starting at
+    `frame`. A caller's variable is reported by itself ("also held by your
+    variable") instead of as a chain: a function's frame is left out of the
+    walk, and at module level (a REPL, a script) the module's reference under
+    that name is excluded.
+    """
+    caller: types.FrameType | None = frame
+    while caller is not None and _is_own_code(caller.f_code):
+        caller = caller.f_back
+    if caller is None:
+        scope.index_frames(running_frames())
+        return []
+
+    scope.ids.add(id(caller))
+    items = frame_locals(caller, executing=True) or []
+    target = scope.objects[target_id]
+    names = sorted({name for name, value in items if value is target and type(name) is str})
+    del items, target
+
+    # Only a module-level frame has its globals as locals; reading f_locals of an
+    # optimised (function) frame again would store a snapshot on it.
+    at_module_level = not (caller.f_code.co_flags & inspect.CO_OPTIMIZED) and caller.f_locals is caller.f_globals
+    if at_module_level:
+        module = sys.modules.get(caller.f_globals.get("__name__", ""))
+        if module is not None and types.ModuleType.__dict__["__dict__"].__get__(module) is caller.f_globals:
+            scope.excluded[(scope.track(module), target_id)] = {f".{name}" for name in names}
+    scope.index_frames(running_frames())
+    return names
 
 
 def running_frames() -> dict[int, tuple[int, types.FrameType]]:
@@ -369,9 +452,10 @@ def running_frames() -> dict[int, tuple[int, types.FrameType]]:
 
 def root_of(obj: Any, executing: dict[int, tuple[int, types.FrameType]]) -> tuple[str, str] | None:
     """Return (root kind, root label) when `obj` is a root of the reference graph."""
-    if isinstance(obj, types.ModuleType):
+    cls = type(obj)
+    if issubclass(cls, types.ModuleType):
         return "module", f"module {describe.module_name(obj)}"
-    if isinstance(obj, type):
+    if issubclass(cls, type):
         return "class", f"class {describe.short_repr(obj)[7:-1]}"
     if type(obj) is types.FrameType and id(obj) in executing:
         ident, frame = executing[id(obj)]
@@ -523,7 +607,7 @@ class GraphWalk:
                 self.add_edge(Holding(holder, held, [references[index]]))
 
     def run(self, target_id: int) -> None:
-        self.executing = self.scope.own(running_frames())
+        self.executing = self.scope.executing
         self.add_node(target_id, 0, "target")
         if self.max_chains and self.direction != "referents":
             self.add_chains(target_id)
@@ -706,9 +790,9 @@ def graph(
     walk = GraphWalk(
         direction=direction, max_nodes=max_nodes, max_depth=max_depth, include_weak=include_weak, max_chains=chains
     )
-    walk.scope.ids.add(id(sys._getframe(1)))
     try:
         target_id = walk.scope.track(obj)
+        prepare_scope(walk.scope, target_id, sys._getframe(1))
         walk.run(target_id)
         return walk.to_graph(target_id, started)
     finally:
