@@ -232,7 +232,11 @@ def why_alive(
         if paths:
             chains = [_chain_from(search, path, labels, target_id) for path, labels in paths]
             hidden = hidden_references(search, [target_id], expected_extra).get(target_id, 0)
-        elif exhausted and len(search.depth) == 1 and not hidden_references(search, [target_id], expected_extra):
+        elif (
+            exhausted
+            and not referrers_of(walk.scope, [target_id])
+            and not hidden_references(search, [target_id], expected_extra)
+        ):
             # No holder at all: only the caller's variables, or nothing but this call.
             chains, hidden = [], 0
             if not caller_variables:
@@ -259,8 +263,10 @@ def search_paths(
     executing = search.walk.executing
     search.depth[target_id] = 0
     is_root: dict[int, bool] = {}
-    # Each arrival at a root is the first hop of one or more chains.
+    # Each arrival at a root is the first hop of one or more chains. Arrivals at
+    # the caller's own frame come last: the caller asked about a leak elsewhere.
     arrivals: list[Holding] = []
+    caller_arrivals: list[Holding] = []
     frontier = [target_id]
     depth = 0
 
@@ -278,7 +284,7 @@ def search_paths(
             if holder not in is_root:
                 is_root[holder] = root_of(scope.objects[holder], executing) is not None
             if is_root[holder]:
-                arrivals.append(holding)
+                (caller_arrivals if holder == scope.caller_frame_id else arrivals).append(holding)
                 search.depth.setdefault(holder, depth)
                 continue
 
@@ -297,6 +303,10 @@ def search_paths(
         if len(paths) >= max_chains:
             break
     paths.sort(key=lambda path: len(path[1]))
+    for arrival in caller_arrivals:
+        if len(paths) >= max_chains:
+            break
+        paths.extend(_paths_from(search, arrival, target_id, max_chains - len(paths)))
     return paths, not frontier
 
 

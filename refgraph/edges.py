@@ -13,6 +13,7 @@ C-level descriptors of builtin types, and keys are shown with `short_repr`.
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import functools
 import gc
@@ -346,10 +347,44 @@ class _PropertyRule(_Rule):
         yield from _attribute_references(holder, held, ("fget", "fset", "fdel", "__func__", "func", "args", "keywords"))
 
 
+class _FutureRule(_Rule):
+    """asyncio futures and tasks, whose C implementation keeps callbacks out of any attribute."""
+
+    holder_types = tuple({asyncio.Future, asyncio.futures._PyFuture})  # type: ignore[attr-defined]
+
+    def labels(self, holder: Any, held: object) -> Iterable[Reference]:
+        if not _is_c_future(type(holder)):
+            return
+        for name in ("_result", "_exception", "_loop", "_source_traceback", "_fut_waiter", "_coro"):
+            descriptor = class_attribute(type(holder), name)
+            if type(descriptor) is not types.GetSetDescriptorType:
+                continue
+            try:
+                value = descriptor.__get__(holder, type(holder))
+            except Exception:
+                continue
+            if value is held:
+                yield Reference(f".{name}", "attr")
+        try:
+            callbacks = asyncio.Future._callbacks.__get__(holder) or []  # type: ignore[attr-defined]
+        except Exception:
+            callbacks = []
+        for index, entry in enumerate(callbacks):
+            if type(entry) is tuple and entry and entry[0] is held:
+                yield Reference(f"._callbacks[{index}][0]", "attr")
+
+
+def _is_c_future(cls: type) -> bool:
+    # The C classes of the _asyncio module are not heap types; a Python subclass is.
+    return any(klass in (asyncio.Future, asyncio.Task) for klass in mro_of(cls)) and not any(
+        klass is asyncio.futures._PyFuture for klass in mro_of(cls)  # type: ignore[attr-defined]
+    )
+
+
 _RULES: tuple[_Rule, ...] = (
     _DictRule(), _SequenceRule(), _SetRule(), _FunctionRule(), _MethodRule(), _CellRule(),
     _TracebackRule(), _FrameRule(), _GeneratorRule(), _ExceptionRule(), _TypeRule(), _ModuleRule(),
-    _PropertyRule(),
+    _PropertyRule(), _FutureRule(),
 )
 
 
@@ -527,6 +562,9 @@ def _collect_code_names(code: types.CodeType, names: set[str]) -> None:
     for constant in code.co_consts:
         if type(constant) is types.CodeType:
             _collect_code_names(constant, names)
+        elif type(constant) is str and constant.isidentifier():
+            # Names passed as strings, as in setattr(self, "name", value).
+            names.add(constant)
 
 
 # ---------------------------------------------------------------- frames
@@ -582,8 +620,23 @@ def _cell_holds(value: object, held: object) -> bool:
         return False
 
 
+# Ids of the frames that threads were executing when the current walk started,
+# set by the walk. Looking them up again with sys._current_frames() during a
+# walk would create frame objects for refgraph's own generators, which form
+# reference cycles that outlive the walk.
+_walk_state = threading.local()
+
+
+def set_executing_frames(frame_ids: set[int] | None) -> None:
+    """Record the executing frames of the walk running in this thread (None when it ends)."""
+    _walk_state.executing = frame_ids
+
+
 def frame_is_executing(frame: types.FrameType) -> bool:
     """Return whether `frame` is on the stack of any thread right now."""
+    known = getattr(_walk_state, "executing", None)
+    if known is not None:
+        return id(frame) in known
     for top in sys._current_frames().values():
         current: types.FrameType | None = top
         while current is not None:

@@ -42,6 +42,7 @@ from refgraph.edges import (
     is_own_weak_reference,
     namespace_dict,
     reference_labels,
+    set_executing_frames,
 )
 from refgraph.model import Edge, Node, RefGraph
 
@@ -78,10 +79,12 @@ class _Scope:
         self.frame_values: dict[int, list[tuple[int, str]]] = {}
         # References that are reported apart from the graph: the caller's own variables.
         self.excluded: dict[tuple[int, int], set[str]] = {}
+        self.caller_frame_id: int | None = None
 
     def index_frames(self, executing: dict[int, tuple[int, types.FrameType]]) -> None:
         """Record which executing frame's local refers to which object, by id."""
         self.executing = self.own(executing)
+        set_executing_frames(set(executing))
         for frame_id, (_, frame) in executing.items():
             if self.ignores(frame):
                 continue
@@ -149,6 +152,7 @@ class _Scope:
         return False
 
     def close(self) -> None:
+        set_executing_frames(None)
         self.reverse_index = None
         self.frame_values.clear()
         self.excluded.clear()
@@ -410,10 +414,12 @@ def prepare_scope(scope: _Scope, target_id: int, frame: types.FrameType) -> list
     """Index executing frames and set the caller's own variables apart; return their names.
 
     The caller is the first frame outside refgraph's own code, starting at
-    `frame`. A caller's variable is reported by itself ("also held by your
-    variable") instead of as a chain: a function's frame is left out of the
-    walk, and at module level (a REPL, a script) the module's reference under
-    that name is excluded.
+    `frame`. A caller's variable that refers to the target is reported by
+    itself ("also held by your variable") instead of as a chain: that local
+    of the caller's frame is not indexed, and at module level (a REPL, a
+    script) the module's reference under that name is excluded. The caller's
+    other locals stay roots like any executing frame's, because they may hold
+    the target indirectly.
     """
     caller: types.FrameType | None = frame
     while caller is not None and _is_own_code(caller.f_code):
@@ -422,7 +428,6 @@ def prepare_scope(scope: _Scope, target_id: int, frame: types.FrameType) -> list
         scope.index_frames(running_frames())
         return []
 
-    scope.ids.add(id(caller))
     items = frame_locals(caller, executing=True) or []
     target = scope.objects[target_id]
     names = sorted({name for name, value in items if value is target and type(name) is str})
@@ -435,7 +440,11 @@ def prepare_scope(scope: _Scope, target_id: int, frame: types.FrameType) -> list
         module = sys.modules.get(caller.f_globals.get("__name__", ""))
         if module is not None and types.ModuleType.__dict__["__dict__"].__get__(module) is caller.f_globals:
             scope.excluded[(scope.track(module), target_id)] = {f".{name}" for name in names}
+
     scope.index_frames(running_frames())
+    caller_id = scope.caller_frame_id = id(caller)
+    entries = scope.frame_values.get(target_id, [])
+    scope.frame_values[target_id] = [(frame_id, name) for frame_id, name in entries if frame_id != caller_id]
     return names
 
 
