@@ -23,7 +23,6 @@ from typing import Any
 from refgraph.edges import Reference
 from refgraph.model import Node
 from refgraph.walk import (
-    SWEEP_THRESHOLD,
     GraphWalk,
     Holding,
     find_holders,
@@ -274,9 +273,10 @@ def search_paths(
         if max_depth is not None and depth >= max_depth:
             break
         depth += 1
-        # Each level costs one heap scan, so a deep or wide search switches to one
-        # pass that indexes the whole heap and then follows the index.
-        if scope.reverse_index is None and (depth > SCAN_LEVELS or len(frontier) > SWEEP_THRESHOLD):
+        # Each level costs one heap scan (a sweep for a wide frontier), so a deep
+        # search switches to one pass that indexes the whole heap and then
+        # follows the index.
+        if scope.reverse_index is None and depth > SCAN_LEVELS:
             scope.build_reverse_index()
         next_frontier = []
         for holding in find_holders(scope, frontier):

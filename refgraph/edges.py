@@ -496,7 +496,7 @@ def inline_attribute_labels(instance: object, held: object) -> list[Reference]:
 
     NOTE: an attribute set under a name that no method of the class mentions
     (through `setattr` with a computed name, or from outside the class) is
-    not found, and the edge is labelled ``<internal>`` instead.
+    not found, and the edge is labelled ``.<attribute>`` instead.
     """
     cls = type(instance)
     found = []
@@ -509,7 +509,17 @@ def inline_attribute_labels(instance: object, held: object) -> list[Reference]:
             continue
         if value is held:
             found.append(Reference(f".{name}", "attr"))
+    if not found and _has_managed_dict(cls):
+        found.append(Reference(".<attribute>", "attr"))
     return found
+
+
+def _has_managed_dict(cls: type) -> bool:
+    # Python 3.11 added Py_TPFLAGS_MANAGED_DICT (1 << 4): instances keep attributes inline.
+    try:
+        return sys.version_info >= (3, 11) and bool(type.__dict__["__flags__"].__get__(cls) & (1 << 4))
+    except Exception:
+        return False
 
 
 # Attribute names per class, keyed by id. A weak reference checks that the id
@@ -562,9 +572,10 @@ def _collect_code_names(code: types.CodeType, names: set[str]) -> None:
     for constant in code.co_consts:
         if type(constant) is types.CodeType:
             _collect_code_names(constant, names)
-        elif type(constant) is str and constant.isidentifier():
-            # Names passed as strings, as in setattr(self, "name", value).
-            names.add(constant)
+        else:
+            # Names passed as strings, as in setattr(self, "name", value) or a tuple of names.
+            strings = constant if type(constant) in (tuple, frozenset) else (constant,)
+            names.update(item for item in strings if type(item) is str and item.isidentifier())
 
 
 # ---------------------------------------------------------------- frames

@@ -22,6 +22,7 @@ Three rules shape the code:
 
 from __future__ import annotations
 
+import collections
 import gc
 import inspect
 import os
@@ -108,14 +109,15 @@ class _Scope:
         describes the heap at this moment: objects created later are not in it.
         """
         heap = self.own(gc.get_objects())
-        index: dict[int, list[int]] = self.own({})
+        index: collections.defaultdict[int, list[int]] = self.own(collections.defaultdict(list))
+        objects = self.objects
         for candidate in heap:
             if self.ignores(candidate):
                 continue
             candidate_id = id(candidate)
-            self.objects[candidate_id] = candidate
+            objects[candidate_id] = candidate
             for referent in gc.get_referents(candidate):
-                index.setdefault(id(referent), []).append(candidate_id)
+                index[id(referent)].append(candidate_id)
         del candidate
         self.release(heap)
         self.reverse_index = index
@@ -550,7 +552,7 @@ class GraphWalk:
     def expand_referrers(self, frontier: list[int], depth: int) -> list[int]:
         """Add the holders of `frontier` at `depth`; return the new ones to expand next."""
         holdings = find_holders(self.scope, frontier, include_weak=self.include_weak)
-        next_frontier = []
+        next_frontier: dict[int, None] = {}
         for holding in sorted(holdings, key=_holding_order):
             is_new = holding.holder not in self.drafts
             if is_new and self.full():
@@ -559,11 +561,12 @@ class GraphWalk:
                 continue
             draft = self.add_node(holding.holder, depth, "referrer")
             self.add_edge(holding)
-            if is_new and draft.root is None and not holding.weak:
-                next_frontier.append(holding.holder)
+            # A node that a chain added earlier is expanded when the walk reaches it.
+            if not draft.expanded and draft.root is None and not holding.weak:
+                next_frontier[holding.holder] = None
         for key in frontier:
             self.drafts[key].expanded = True
-        return next_frontier
+        return list(next_frontier)
 
     def expand_referents(self, frontier: list[int], depth: int) -> list[int]:
         """Add what `frontier` refers to at `depth`; return the new ones to expand next."""

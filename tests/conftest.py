@@ -41,12 +41,31 @@ def _node(key: str, type_name: str, module: str, repr_text: str, role: str, dept
     )
 
 
+#: The why-alive chains of `chain_graph`, as the walk records them: the
+#: thread's frame is one hop nearer to the Session than the module.
+CHAIN_GRAPH_CHAINS = [
+    {
+        "keys": ["e2", "b1", "a0"],
+        "labels": [".f_locals['cache']", "['current']"],
+        "root_kind": "thread",
+        "text": "thread 'MainThread' handle() line 12.f_locals['cache']['current'] -> <Session id=7>",
+    },
+    {
+        "keys": ["f3", "d2", "b1", "a0"],
+        "labels": [".worker", ".sessions", "['current']"],
+        "root_kind": "module",
+        "text": "module __main__.worker<Worker>.sessions['current'] -> <Session id=7>",
+    },
+]
+
+
 @pytest.fixture
 def chain_graph() -> RefGraph:
-    """A referrers walk over a Session, with a weak referrer, two roots and 12 cut referrers.
+    """A referrers walk over a Session, with a weak referrer, two roots, two chains and 12 cut referrers.
 
     A dict and a weakref hold the Session. A Worker and a running thread's
-    frame hold the dict, and a module holds the Worker.
+    frame hold the dict, and a module holds the Worker. The chains run from
+    each root to the Session.
     """
     nodes = [
         _node("a0", "Session", "__main__", "<Session id=7>", "target", 0, in_degree=2, refcount=3),
@@ -81,6 +100,7 @@ def chain_graph() -> RefGraph:
         hostname="build-host",
         created="2026-01-02T03:04:05+0000",
         duration_seconds=0.0421,
+        chains=[dict(chain) for chain in CHAIN_GRAPH_CHAINS],
     )
 
 
@@ -122,13 +142,15 @@ def hostile_graph() -> RefGraph:
     )
 
 
-@pytest.fixture
-def large_graph() -> RefGraph:
-    """A referrers walk of 300 nodes: a ternary tree of holders over the target, in eight libraries."""
+def tree_graph(count: int) -> RefGraph:
+    """Return a referrers walk of `count` nodes: a ternary tree of holders over the target, in eight libraries.
+
+    Nodes 150 and 299 have 7 cut referrers each, when the tree is that large.
+    """
     libraries = ["builtins", "__main__", "distributed", "asyncio", "numpy", "pandas", "tornado", "zict"]
     nodes = []
     edges = []
-    for index in range(300):
+    for index in range(count):
         depth = 0
         parent_index = index
         while parent_index > 0:
@@ -143,7 +165,7 @@ def large_graph() -> RefGraph:
                 f"<Type{index % 23} #{index}>",
                 "target" if index == 0 else "referrer",
                 depth,
-                in_degree=3 if index < 100 else 0,
+                in_degree=3 if index < count // 3 else 0,
                 cut_referrers=7 if index in (150, 299) else 0,
             )
         )
@@ -157,11 +179,17 @@ def large_graph() -> RefGraph:
         edges=edges,
         target_key=f"{0x1000:x}",
         direction="referrers",
-        options={"max_nodes": 300},
-        cut={"referrers": 14},
+        options={"max_nodes": count},
+        cut={"referrers": 14 if count > 299 else 0},
         python_version="3.11.7",
         pid=7,
         hostname="big-host",
         created="2026-01-02T03:04:05+0000",
         duration_seconds=1.25,
     )
+
+
+@pytest.fixture
+def large_graph() -> RefGraph:
+    """A referrers walk of 300 nodes: a ternary tree of holders over the target, in eight libraries."""
+    return tree_graph(300)

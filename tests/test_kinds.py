@@ -547,7 +547,7 @@ def test_threads_mutating_lists_during_search():
     for worker in workers:
         worker.start()
     try:
-        for _ in range(10):
+        for _ in range(3):
             result = refgraph.why_alive(target, max_chains=5)
             # The churn threads' frames hold the target too, so they are roots as well.
             assert {chain.root_kind for chain in result} <= {"module", "thread"}
@@ -556,3 +556,20 @@ def test_threads_mutating_lists_during_search():
         stop.set()
         for worker in workers:
             worker.join()
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="instances keep inline attributes only from Python 3.11")
+def test_inline_attribute_with_unknown_name():
+    class Bare:
+        pass
+
+    holder = Bare()
+    # A name that no method of Bare mentions: it cannot be read without creating __dict__.
+    setattr(holder, "dynamic_" + "name", Item("inline"))
+    PARKED.append(holder)
+    dicts_before = [r for r in gc.get_referrers(holder.dynamic_name) if type(r) is dict]
+
+    result = refgraph.why_alive(holder.dynamic_name)
+
+    assert result[0].labels == (".PARKED", "[0]", ".<attribute>")
+    assert [r for r in gc.get_referrers(holder.dynamic_name) if type(r) is dict] == dicts_before

@@ -22,7 +22,11 @@ from refgraph.render import RENDERERS, render_html
 from refgraph.render._display import displayable, label_text
 from refgraph.render._embed import html_safe_json
 from refgraph.render._palette import FIXED_LIBRARY_COLOURS, PALETTE, library_colours, node_radius
-from refgraph.render.text import render_text
+from refgraph.render._layout import radial_layout
+from refgraph.render._page import build_page
+from refgraph.render._redact import REDACTED_KEY, REDACTED_LABEL, redact_label
+from refgraph.render.canvas import LARGE_GRAPH_ITERATIONS, SMALL_GRAPH_ITERATIONS, TARGET_MIN_RADIUS, vis_options
+from refgraph.render.text import render_text, summary_text
 
 RENDER_PACKAGE = pathlib.Path(__file__).resolve().parent.parent / "refgraph" / "render"
 
@@ -339,7 +343,7 @@ def test_redact_replaces_reprs_with_type_names(chain_graph, renderer):
         assert text in plain
         assert text not in redacted
     assert "Session id=7" not in redacted
-    assert "Reprs are redacted" in redacted
+    assert "Redacted: each repr is replaced by its type name" in redacted
     assert "Worker" in redacted
     assert "+12 more referrers" in redacted
 
@@ -433,7 +437,7 @@ def test_weak_edges_listed_as_weak(chain_graph, renderer):
 def test_svg_draws_weak_edges_dashed(chain_graph):
     page = render_html(chain_graph, renderer="svg")
 
-    assert page.count('<g class="edge weak">') == 1
+    assert page.count('<g class="edge weak"') == 1
     assert ".edge.weak path { stroke-dasharray" in page
 
 
@@ -448,8 +452,8 @@ def test_svg_hides_hidden_edges_behind_checkbox(hostile_graph):
     page = render_html(hostile_graph, renderer="svg")
 
     assert '<input type="checkbox" id="show-hidden-edges">' in page
-    assert "Show 8 hidden edges" in page
-    assert page.count("hidden-edge\">") + page.count("hidden-edge placeholder-edge\">") == 8
+    assert "Show 8 hidden edges of the target" in page
+    assert len(re.findall(r'<g class="edge[^"]* hidden-edge[ "]', page)) == 8
     assert ".graph-svg .edge.hidden-edge { display: none; }" in page
 
 
@@ -459,7 +463,8 @@ def test_canvas_hides_hidden_edges_behind_checkbox(hostile_graph):
 
     assert '<input type="checkbox" id="show-hidden-edges">' in page
     assert all(edge["hidden"] for edge in data["edges"])
-    assert sorted(data["hiddenEdgeIds"]) == sorted(edge["id"] for edge in data["edges"])
+    assert all(edge["hidden"] for edge in data["page"]["edges"])
+    assert [edge["id"] for edge in data["page"]["edges"]] == [edge["id"] for edge in data["edges"]]
 
 
 def test_no_checkbox_without_hidden_edges(chain_graph):
@@ -480,7 +485,10 @@ def test_svg_nodes_link_to_details(chain_graph):
 
 def test_svg_target_sits_right_of_its_referrers(chain_graph):
     page = render_html(chain_graph, renderer="svg")
-    circle = r'<a href="#node-(\w+)" class="node[^"]*">\n<title>[^<]*</title>\n<circle cx="([\d.]+)"'
+    circle = (
+        r'<a href="#node-(\w+)" class="node[^"]*" data-index="\d+">\n<title>[^<]*</title>\n'
+        r'(?:<circle class="chain-halo"[^>]*>\n)?<circle cx="([\d.]+)"'
+    )
     centres = dict(re.findall(circle, page))
 
     assert float(centres["a0"]) > float(centres["b1"]) > float(centres["d2"])
@@ -493,7 +501,7 @@ def test_canvas_nodes_have_text_titles(chain_graph):
     assert isinstance(target["title"], str)
     assert target["title"].startswith("__main__.Session (target)\n<Session id=7>")
     assert target["borderWidth"] > 1
-    assert target["size"] == node_radius(2)
+    assert target["size"] == max(node_radius(2), TARGET_MIN_RADIUS)
 
 
 @pytest.mark.parametrize("renderer", RENDERERS)
@@ -514,6 +522,24 @@ def test_text_tree_of_chain(chain_graph):
     text = render_text(chain_graph)
 
     assert text.splitlines() == [
+        "referrers of __main__.Session: <Session id=7> [6 objects, 6 edges, cut by the limits: referrers=12]",
+        "why alive: 2 shortest chains from a root to the target",
+        "  1. thread 'MainThread' handle() line 12.f_locals['cache']['current'] -> <Session id=7>",
+        "  2. module __main__.worker<Worker>.sessions['current'] -> <Session id=7>",
+        "referrers:",
+        "|-- ['current'] in dict: dict of 3 items [chains 1, 2]",
+        "|   |-- .sessions in distributed.worker.Worker: <Worker 'tcp://127.0.0.1:8786'> [chain 2]",
+        "|   |   |-- .worker in module: <module __main__> [root: module __main__] [chain 2]",
+        "|   |   `-- ... +12 more referrers",
+        "|   `-- .f_locals['cache'] in frame: <frame handle at app.py:12> [root: thread 'MainThread' handle() line 12] [chain 1]",
+        "`-- <weakref> in ReferenceType: <weakref to Session> (weak)",
+    ]
+
+
+def test_text_without_chains_has_no_chain_lines(chain_graph):
+    graph = dataclasses.replace(chain_graph, chains=[])
+
+    assert render_text(graph).splitlines() == [
         "referrers of __main__.Session: <Session id=7> [6 objects, 6 edges, cut by the limits: referrers=12]",
         "|-- ['current'] in dict: dict of 3 items",
         "|   |-- .sessions in distributed.worker.Worker: <Worker 'tcp://127.0.0.1:8786'>",
@@ -541,6 +567,21 @@ def test_text_cut_says_how_many_lines(large_graph):
 
     assert len(lines) == 10
     assert lines[-1] == "... +293 more lines (max_lines=10)"
+
+
+def test_text_lists_chain_hops_first(chain_graph):
+    # Only the frame's chain is kept. By key order the Worker ("d2") would come
+    # before the frame ("e2") and, with three lines of its own, use up max_lines.
+    graph = dataclasses.replace(chain_graph, chains=chain_graph.chains[:1])
+
+    lines = render_text(graph, max_lines=7).splitlines()
+
+    assert lines[4] == "|-- ['current'] in dict: dict of 3 items [chain 1]"
+    assert lines[5] == (
+        "|   |-- .f_locals['cache'] in frame: <frame handle at app.py:12> "
+        "[root: thread 'MainThread' handle() line 12] [chain 1]"
+    )
+    assert lines[-1] == "... +4 more lines (max_lines=7)"
 
 
 def test_text_rejects_max_lines_below_two(chain_graph):
@@ -597,3 +638,309 @@ def test_text_of_referents_walk():
         "`-- .__dict__ -> dict: dict of 2 items",
         "    `-- ... +4 more referents",
     ]
+
+
+# ---------------------------------------------------------------- why-alive chains
+
+
+def chain_section(page: str) -> str:
+    return section(page, '<section class="chains"', "</section>")
+
+
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_chains_listed_before_graph(chain_graph, renderer):
+    page = render_html(chain_graph, renderer=renderer)
+    chains = chain_section(page)
+
+    assert page.index('<section class="chains"') < page.index('<main class="layout">')
+    assert "Why it is alive: 2 shortest chains from a root to the target" in chains
+    assert chains.count('<p class="hops">') == 2
+    assert '<a href="#node-f3" class="hop-root" title="root: module">module __main__</a>' in chains
+    assert '<code class="edge-label">.sessions</code> <a href="#node-b1">dict</a>' in chains
+    assert '<a href="#node-a0" class="hop-target">Session</a>' in chains
+    assert "module __main__.worker&lt;Worker&gt;.sessions[&#39;current&#39;] -&gt; &lt;Session id=7&gt;" in chains
+
+
+def test_svg_draws_chain_hops_in_chain_colour(chain_graph):
+    page = render_html(chain_graph, renderer="svg")
+    chain_edges = re.findall(r'<g class="edge[^"]* chain chain-on" data-edge="(edge-\d+)">', page)
+    chain_nodes = re.findall(r'<a href="#(node-\w+)" class="node[^"]* chain chain-on"', page)
+
+    # Four hops: e2->b1 and b1->a0 on chain 1, f3->d2, d2->b1 and b1->a0 on chain 2.
+    assert len(chain_edges) == 4
+    assert sorted(chain_nodes) == ["node-a0", "node-b1", "node-d2", "node-e2", "node-f3"]
+    assert page.count('<circle class="chain-halo"') == 5
+    assert ".edge.chain.chain-on path { stroke: var(--chain)" in page
+
+
+def test_canvas_data_lists_chains(chain_graph):
+    data = json.loads(data_block(render_html(chain_graph, renderer="canvas")))
+    info = data["page"]
+    keys = [node["id"] for node in data["nodes"]]
+
+    assert [[keys[index] for index in chain["nodes"]] for chain in info["chains"]] == [
+        ["e2", "b1", "a0"],
+        ["f3", "d2", "b1", "a0"],
+    ]
+    by_id = {edge["id"]: edge for edge in data["edges"]}
+    first = info["chains"][0]["edges"]
+    assert [(by_id[line]["from"], by_id[line]["to"]) for line in first] == [("e2", "b1"), ("b1", "a0")]
+    assert info["nodes"][keys.index("b1")]["chains"] == [1, 2]
+    assert keys[info["target"]] == "a0"
+
+
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_hidden_chain_hop_is_drawn(chain_graph, renderer):
+    edges = [dataclasses.replace(edge, hidden=edge.target == "a0") for edge in chain_graph.edges]
+    graph = dataclasses.replace(chain_graph, edges=edges)
+
+    page = render_html(graph, renderer=renderer)
+
+    # The weakref's edge stays hidden. The dict's edge is on both chains and is drawn.
+    assert "Show 1 hidden edges of the target" in page
+    info = json.loads(data_block(page))["page"]
+    assert [edge["hidden"] for edge in info["edges"] if edge["chains"]] == [False] * 4
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"keys": ["e2", "zz", "a0"]}, "chain 1 names node key 'zz'"),
+        ({"labels": [".x"]}, "chain 1 has 3 keys and 1 labels"),
+        ({"keys": ["a0"], "labels": []}, "chain 1 has keys ['a0']"),
+        ({"keys": ["f3", "b1", "a0"]}, "chain 1 takes the hop 'f3' -> 'b1'"),
+    ],
+)
+def test_invalid_chain_raises_naming_value(chain_graph, change, message):
+    chain = dict(chain_graph.chains[0], **change)
+    graph = dataclasses.replace(chain_graph, chains=[chain])
+
+    for renderer in RENDERERS:
+        with pytest.raises(ValueError, match=re.escape(message)):
+            render_html(graph, renderer=renderer)
+    with pytest.raises(ValueError, match=re.escape(message)):
+        render_text(graph)
+
+
+def test_chain_reading_same_as_earlier_is_collapsed(chain_graph):
+    graph = dataclasses.replace(chain_graph, chains=[chain_graph.chains[1], dict(chain_graph.chains[1])])
+
+    chains = chain_section(render_html(graph, renderer="svg"))
+
+    assert chains.count('<p class="hops">') == 1
+    assert "Reads the same as chain 1, through other objects of the same types" in chains
+    assert "(reads the same as chain 1, through other objects)" in render_text(graph)
+
+
+def test_long_chain_lists_ends_only():
+    count = 40
+    nodes = [
+        Node(f"n{index}", index, "Link", "app", "app", f"<Link {index}>", 56,
+             "target" if index == count - 1 else "referrer", count - 1 - index,
+             root_kind="module" if index == 0 else None, root_label="module app" if index == 0 else None)
+        for index in range(count)
+    ]
+    edges = [Edge(f"n{index}", f"n{index + 1}", ".next", "attr") for index in range(count - 1)]
+    chain = {"keys": [node.key for node in nodes], "labels": [".next"] * (count - 1), "root_kind": "module", "text": ""}
+    graph = RefGraph(nodes=nodes, edges=edges, target_key=f"n{count - 1}", direction="referrers", chains=[chain])
+
+    chains = chain_section(render_html(graph, renderer="svg"))
+
+    assert chains.count('<span class="hop">') == 10
+    assert "&hellip; 29 more hops &hellip;" in chains
+    # A chain without recorded text is written from its hops.
+    assert "module app.next&lt;Link&gt;.next&lt;Link&gt;" in chains
+
+
+def test_no_chains_says_so(chain_graph):
+    page = render_html(dataclasses.replace(chain_graph, chains=[]), renderer="svg")
+
+    assert '<section class="chains"' not in page
+    assert "This graph records no why-alive chain" in page
+
+
+# ---------------------------------------------------------------- redaction of keys and hosts
+
+
+@pytest.mark.parametrize(
+    ("label", "kind", "expected"),
+    [
+        ("['session-token']", "item", REDACTED_KEY),
+        ("[('user', 42)]", "item", REDACTED_KEY),
+        ("[3]", "index", "[3]"),
+        ("[12]", "item", "[12]"),
+        (".in_flight_tasks", "attr", ".in_flight_tasks"),
+        (".f_locals['cache']", "local", ".f_locals['cache']"),
+        ("closure variable 'handler'", "closure", "closure variable 'handler'"),
+        ("key", "key", "key"),
+        ("<weakref>", "weakref", "<weakref>"),
+        ("odd 'quoted' label", "other", REDACTED_LABEL),
+    ],
+)
+def test_redact_label_hides_keys_only(label, kind, expected):
+    assert redact_label(label, kind) == expected
+
+
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_redact_hides_keys_host_and_chain_reprs(chain_graph, renderer):
+    page = render_html(chain_graph, renderer=renderer, redact=True)
+    text = html.unescape(page)
+
+    # vis-network's own source contains the word "current", so the quoted key is searched for.
+    assert "'current'" not in text
+    assert "'current'" not in json.dumps(json.loads(data_block(page)))
+    assert "build-host" not in text
+    assert "pid 4242 on host (redacted)" in text
+    assert ".f_locals['cache']" in text
+    assert ".sessions" in text
+    assert "module __main__.worker<Worker>.sessions[\u2026] -> Session" in text
+    assert "thread 'MainThread' handle() line 12.f_locals['cache'][\u2026] -> Session" in text
+
+
+def test_text_redact_matches_html(chain_graph):
+    text = render_text(chain_graph, redact=True)
+
+    assert "<Session id=7>" not in text
+    assert "current" not in text
+    assert "  2. module __main__.worker<Worker>.sessions[\u2026] -> Session" in text.splitlines()
+    assert "|-- [\u2026] in dict: dict [chains 1, 2]" in text.splitlines()
+    assert chain_graph.to_text(redact=True) == text
+
+
+# ---------------------------------------------------------------- table, badges, controls
+
+
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_table_lists_every_node(chain_graph, hostile_graph, renderer):
+    for graph in (chain_graph, hostile_graph):
+        page = render_html(graph, renderer=renderer)
+        table = section(page, '<table class="objects">', "</table>")
+
+        assert table.count("<tr") == len(graph.nodes) + 1
+        assert table.count('<th scope="col">') == 9
+        assert "<script" not in table
+
+    table = section(render_html(chain_graph, renderer=renderer), '<table class="objects">', "</table>")
+    assert '<tr class="target">\n<td>1</td>\n<th scope="row"><a href="#node-a0"><code>__main__.Session</code></a></th>' in table
+    assert "<td>target chain 1, 2 </td>" in table
+    assert "+12 more referrers</td>" in table
+
+
+def test_svg_badges_on_cut_nodes(chain_graph, large_graph):
+    for graph in (chain_graph, large_graph):
+        page = render_html(graph, renderer="svg")
+        cut = sum(1 for node in graph.nodes if node.kind == "object" and node.cut_referrers + node.cut_referents)
+
+        assert page.count('<g class="badge">') == cut
+    assert '<text x="' in page and ">+7 more</text>" in page
+
+
+def test_canvas_badges_in_data(chain_graph):
+    data = json.loads(data_block(render_html(chain_graph, renderer="canvas")))
+    badges = {data["nodes"][index]["id"]: node["badge"] for index, node in enumerate(data["page"]["nodes"])}
+
+    assert {key: badge for key, badge in badges.items() if badge} == {"d2": "+12 more"}
+
+
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_script_controls_hidden_without_script(chain_graph, renderer):
+    page = render_html(chain_graph, renderer=renderer)
+
+    assert '<div class="toolbar" data-needs-script hidden>' in page
+    assert '<div class="chain-picker" data-needs-script hidden>' in page
+    assert "[hidden] { display: none !important; }" in page
+
+
+@pytest.mark.parametrize(("renderer", "advice"), [("canvas", 'renderer="svg"'), ("svg", 'renderer="canvas"')])
+def test_page_explains_renderer_choice(chain_graph, renderer, advice):
+    note = section(render_html(chain_graph, renderer=renderer), '<p class="renderer-note">', "</p>")
+
+    assert f"<strong>{renderer}</strong> renderer" in note
+    assert "about 50 nodes" in note
+    assert advice in html.unescape(note)
+
+
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_pre_keeps_leading_newline(chain_graph, renderer):
+    nodes = [dataclasses.replace(chain_graph.nodes[0], repr="\nafter a newline")] + chain_graph.nodes[1:]
+    page = render_html(dataclasses.replace(chain_graph, nodes=nodes), renderer=renderer)
+
+    # The HTML parser drops the first newline after <pre>, so the template writes one of its own.
+    assert '<pre class="repr">\n\nafter a newline</pre>' in page
+    assert '<pre class="target-repr">\n\nafter a newline</pre>' in page
+
+
+# ---------------------------------------------------------------- canvas layout
+
+
+def test_radial_layout_places_every_node(large_graph):
+    page = build_page(large_graph, redact=False)
+
+    positions = radial_layout(page.nodes, page.drawn_edges, page.target.key)
+
+    assert set(positions) == {view.key for view in page.nodes}
+    assert positions[page.target.key] == (0.0, 0.0)
+    assert len(set(positions.values())) == len(positions)
+    assert positions == radial_layout(page.nodes, page.drawn_edges, page.target.key)
+
+
+def test_canvas_nodes_start_on_radial_layout(chain_graph):
+    data = json.loads(data_block(render_html(chain_graph, renderer="canvas")))
+
+    assert all(isinstance(node["x"], float) and isinstance(node["y"], float) for node in data["nodes"])
+    assert data["options"]["layout"]["improvedLayout"] is False
+
+
+def test_canvas_iterations_drop_for_large_graphs():
+    small = vis_options(50)["physics"]["stabilization"]["iterations"]
+    large = vis_options(1000)["physics"]["stabilization"]["iterations"]
+
+    assert (small, large) == (SMALL_GRAPH_ITERATIONS, LARGE_GRAPH_ITERATIONS)
+    assert large < small
+
+
+# ---------------------------------------------------------------- summary for repr
+
+
+def test_summary_names_target_holders_and_chain(chain_graph):
+    lines = summary_text(chain_graph).splitlines()
+
+    assert lines == [
+        "<RefGraph referrers of __main__.Session <Session id=7>: 7 nodes, 6 edges, 12 cut by the limits",
+        "  cut by the limits: referrers=12",
+        "  held by: ['current'] in dict; <weakref> in ReferenceType (weak)",
+        "  why alive (+1 more in .chains): thread 'MainThread' handle() line 12.f_locals['cache']['current'] -> <Session id=7>",
+        "  .to_text() prints the tree, .show() opens the HTML page in a browser>",
+    ]
+    assert repr(chain_graph) == summary_text(chain_graph)
+
+
+def test_summary_of_referents_walk():
+    nodes = [
+        Node("t", 1, "Config", "app", "app", "<Config>", 56, "target", 0),
+        Node("d", 2, "dict", "builtins", "builtins", "dict of 2 items", 232, "referent", 1),
+    ]
+    graph = RefGraph(nodes=nodes, edges=[Edge("t", "d", ".__dict__", "attr")], target_key="t", direction="referents")
+
+    lines = summary_text(graph).splitlines()
+
+    assert lines[0] == "<RefGraph referents of app.Config <Config>: 2 nodes, 1 edges"
+    assert lines[1:3] == ["  cut by the limits: nothing", "  holds: .__dict__ -> dict"]
+    assert not any("why alive" in line for line in lines)
+
+
+def test_summary_is_short_and_safe(hostile_graph):
+    text = summary_text(hostile_graph)
+
+    assert len(text.splitlines()) <= 6
+    assert max(len(line) for line in text.splitlines()) < 300
+    assert "\x00" not in text and "\u202e" not in text
+    text.encode("utf-8")
+
+
+def test_summary_of_broken_graph_does_not_raise(chain_graph):
+    missing_target = dataclasses.replace(chain_graph, target_key="zz")
+    bad_chain = dataclasses.replace(chain_graph, chains=[{"keys": ["zz", "a0"], "labels": [".x"]}])
+
+    assert summary_text(missing_target) == "<RefGraph referrers of a missing target 'zz': 7 nodes, 6 edges>"
+    assert "  chains: not shown, invalid graph: chain 1 names node key 'zz'" in summary_text(bad_chain)

@@ -19,9 +19,10 @@ def explain(module_name: str) -> dict:
     probe = getattr(module, "dict_was_created", None)
     dict_before = probe() if probe else None
 
-    chains = refgraph.why_alive(target, max_chains=3)
+    chains = refgraph.why_alive(target, max_chains=5)
     result = refgraph.graph(target, max_nodes=200)
     edges_into_target = sorted(edge.label for edge in result.edges if edge.target == result.target_key)
+    all_edge_labels = sorted({edge.label for edge in result.edges})
     del target
     dict_after = probe() if probe else None
 
@@ -32,10 +33,11 @@ def explain(module_name: str) -> dict:
         "expected": expected,
         "chains": [
             {"root_kind": chain.root_kind, "root_label": chain.root.root_label, "labels": list(chain.labels),
-             "text": str(chain)}
+             "text": str(chain)[:2000]}
             for chain in chains
         ],
         "edges_into_target": edges_into_target,
+        "all_edge_labels": all_edge_labels,
         "dict_created": dict_after and not dict_before,
     }
 
