@@ -49,6 +49,7 @@ ROOT_KINDS = ("module", "class", "thread", "repl", "traceback", "hidden", "cycle
 
 _REPL_NAMES = re.compile(r"^\.(_|__|___|_\d+|Out|_oh|In|_ih|_i\d*)$")
 _LAST_EXCEPTION_NAMES = (".last_traceback", ".last_value", ".last_exc", ".last_type")
+_KIND_PREFIXES = {"repl": "REPL history:", "traceback": "last exception:"}
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,8 @@ class Chain:
             head = f"{prefix}: {self.root.repr}"
         elif self.root_kind == "thread":
             head = f"{self.root.root_label} "
+        elif self.root_kind in _KIND_PREFIXES:
+            head = f"{_KIND_PREFIXES[self.root_kind]} {self.root.root_label}"
         else:
             head = self.root.root_label or self.root.repr
         parts = [head]
