@@ -49,8 +49,8 @@ from refgraph.model import Edge, Node, RefGraph
 
 #: Frontier size above which one pass over `gc.get_objects()` replaces a
 #: `gc.get_referrers(*frontier)` call. On a heap of 250,000 tracked objects
-#: the two cost the same at about 200 arguments (benchmarks/bench_walk.py).
-SWEEP_THRESHOLD = 200
+#: the two cost the same at 100 to 200 arguments (benchmarks/bench_walk.py).
+SWEEP_THRESHOLD = 128
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 _DIRECTIONS = ("referrers", "referents", "both")
