@@ -5,7 +5,7 @@ only, until it reaches roots: modules, classes and executing frames. Because
 the search is breadth first, the first chain found for each root is a
 shortest one, and chains come out shortest first.
 
-When no root is reachable, the answer says why instead of inventing a path:
+When no root is reachable, the result explains why instead of inventing a path:
 ``cycle`` when the target is only on reference cycles that the collector
 will free, ``hidden`` when the reference counts show holders the collector
 cannot see (C extensions, the interpreter stack, a caller's variable).
@@ -117,7 +117,7 @@ class WhyAlive(list):
     `caller_variables` names the caller's own variables that refer to the
     target; they are not chains. `hidden_references` counts the references
     to the target that no holder visible to the collector explains. `note`
-    says why the list is empty when nothing but the caller holds the target.
+    explains why the list is empty when nothing but the caller holds the target.
     """
 
     caller_variables: list[str]
@@ -258,8 +258,8 @@ def search_paths(
     """Find up to `max_chains` shortest root-to-target paths, shortest first.
 
     Returns the paths as (object ids from root to target, one reference per
-    hop) and whether the search ran out of holders, which tells a target
-    with no root apart from a search stopped by its limits.
+    hop) and whether the search ran out of holders, which distinguishes a
+    target with no root from a search stopped by its limits.
     """
     scope = search.walk.scope
     executing = search.walk.executing
@@ -356,7 +356,7 @@ def _chain_from(search: _Search, path: list[int], labels: list[Reference], targe
 def _explain_missing_root(
     search: _Search, target_id: int, exhausted: bool, expected_extra: dict[int, int]
 ) -> list[Chain]:
-    """Explain a target that no root reaches: ``hidden`` chains, or one ``cycle`` answer."""
+    """Explain a target that no root reaches with ``hidden`` chains, or with one ``cycle`` chain."""
     walk = search.walk
     target_node = walk._node(walk.add_node(target_id, 0, "target"), 0)
     if not exhausted:

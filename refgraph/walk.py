@@ -8,8 +8,9 @@ Three rules shape the code:
 
 - The walk never shows itself. Every list, tuple and dict it creates that
   could refer to an inspected object is registered in `_Scope`, and the
-  collector's answers are filtered against that registry, along with the
-  frames and generators of refgraph's own code and the caller's frame.
+  collector's results are filtered against that registry, along with the
+  frames and generators of refgraph's own code. The caller's own variable
+  that refers to the target is reported apart (`prepare_scope`).
 - A heap scan is expensive. `gc.get_referrers(*objs)` compares every
   reference in the heap with every argument, so one call costs (references
   in the heap) x (arguments). The walk makes one call per level with the
@@ -104,7 +105,7 @@ class _Scope:
     def build_reverse_index(self) -> None:
         """Map every tracked object's id to the ids of its referrers, in one pass over the heap.
 
-        After this, `referrers_of` answers from memory instead of scanning the
+        After this, `referrers_of` looks referrers up in memory instead of scanning the
         heap, which makes deep chains linear in their length. The index
         describes the heap at this moment: objects created later are not in it.
         """
@@ -189,7 +190,7 @@ def referrers_of(scope: _Scope, ids: Iterable[int]) -> list[int]:
         arguments = scope.own(tuple(scope.objects[key] for key in wanted))
         found = scope.own(gc.get_referrers(*arguments))
 
-    # The argument tuple stays registered until the answer is filtered, because
+    # The argument tuple stays registered until the result is filtered, because
     # on 3.13 the collector reports it as a referrer of every argument.
     result = [scope.track(obj) for obj in found if not scope.ignores(obj)]
     scope.release(found)
@@ -242,7 +243,7 @@ class Holding:
         """Return the references from holder to held, naming them on first use.
 
         Naming is the costly part of a scan, so a walk that keeps only some
-        holders (the cap, a search that already knows a holder) names only those.
+        holders (the cap, a search that already reached a holder) names only those.
         """
         if self.references is None:
             self.references = reference_labels(scope.objects[self.holder], scope.objects[self.held])
@@ -417,9 +418,9 @@ def prepare_scope(scope: _Scope, target_id: int, frame: types.FrameType) -> list
 
     The caller is the first frame outside refgraph's own code, starting at
     `frame`. A caller's variable that refers to the target is reported by
-    itself ("also held by your variable") instead of as a chain: that local
-    of the caller's frame is not indexed, and at module level (a REPL, a
-    script) the module's reference under that name is excluded. The caller's
+    itself ("also held by your variable") instead of as a chain. So that
+    local of the caller's frame is not indexed, and at module level (a REPL,
+    a script) the module's reference under that name is excluded. The caller's
     other locals stay roots like any executing frame's, because they may hold
     the target indirectly.
     """
@@ -480,7 +481,7 @@ def root_of(obj: Any, executing: dict[int, tuple[int, types.FrameType]]) -> tupl
 
 @dataclass
 class _Draft:
-    """What the walk knows of one node while it runs; becomes a `Node` at the end."""
+    """Facts that the walk collects about one node while it runs, made into a `Node` at the end."""
 
     key: str
     obj_id: int
