@@ -22,15 +22,8 @@ from typing import Any
 
 from refgraph.edges import Reference
 from refgraph.model import Node
-from refgraph.walk import (
-    GraphWalk,
-    Holding,
-    find_holders,
-    prepare_scope,
-    referent_ids,
-    referrers_of,
-    root_of,
-)
+from refgraph.scan import Holding, find_holders, referent_ids, referrers_of
+from refgraph.walk import GraphWalk, prepare_scope, root_of
 
 #: Number of breadth-first levels searched with heap scans before the search
 #: builds a reverse index of the whole heap and continues from memory.
