@@ -341,7 +341,7 @@ def _chain_from(search: _Search, path: list[int], labels: list[Reference], targe
     for index, key in enumerate(path):
         role = "target" if key == target_id else "referrer"
         draft = walk.add_node(key, len(path) - 1 - index, role)
-        nodes.append(walk._node(draft, 0))
+        nodes.append(walk.node_record(draft, 0))
     names = tuple(reference.label for reference in labels)
     return Chain(nodes=tuple(nodes), labels=names, root_kind=classify_root(nodes[0], names[0] if names else None))
 
@@ -351,7 +351,7 @@ def _explain_missing_root(
 ) -> list[Chain]:
     """Explain a target that no root reaches with ``hidden`` chains, or with one ``cycle`` chain."""
     walk = search.walk
-    target_node = walk._node(walk.add_node(target_id, 0, "target"), 0)
+    target_node = walk.node_record(walk.add_node(target_id, 0, "target"), 0)
     if not exhausted:
         note = f"no root within {len(search.depth):,} objects searched; raise max_depth or max_visited"
         return [Chain(nodes=(target_node,), labels=(), root_kind="hidden", note=note)]
@@ -371,8 +371,10 @@ def _explain_missing_root(
     for key, count in sorted(unexplained.items(), key=lambda item: search.depth[item[0]]):
         note = f"{count} reference{'s' if count > 1 else ''} that the collector cannot see"
         path, labels = _shortest_path_down(search, key, target_id)
-        nodes = tuple(walk._node(walk.add_node(k, len(path) - 1 - i, "target" if k == target_id else "referrer"), 0)
-                      for i, k in enumerate(path))
+        nodes = tuple(
+            walk.node_record(walk.add_node(key, len(path) - 1 - index, "target" if key == target_id else "referrer"), 0)
+            for index, key in enumerate(path)
+        )
         chains.append(Chain(nodes=nodes, labels=tuple(r.label for r in labels), root_kind="hidden", note=note))
     return chains
 

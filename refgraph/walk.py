@@ -267,7 +267,7 @@ class GraphWalk:
         # In a depth-1 neighbourhood every node touches the target by construction,
         # so those edges are kept in the data but not drawn by default.
         neighbourhood = self.direction == "both" and self.max_depth == 1
-        nodes = [self._node(draft, in_degree.get(draft.obj_id, 0)) for draft in self.drafts.values()]
+        nodes = [self.node_record(draft, in_degree.get(draft.obj_id, 0)) for draft in self.drafts.values()]
         edges = [
             Edge(
                 source=f"{edge.source:x}",
@@ -320,7 +320,8 @@ class GraphWalk:
                             "text": str(chain)})
         return records
 
-    def _node(self, draft: _Draft, in_degree: int) -> Node:
+    def node_record(self, draft: _Draft, in_degree: int) -> Node:
+        """Return the plain-data `Node` for a draft."""
         root_kind, root_label = draft.root if draft.root else (None, None)
         return Node(
             key=draft.key,
