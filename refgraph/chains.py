@@ -371,11 +371,12 @@ def _explain_missing_root(
     for key, count in sorted(unexplained.items(), key=lambda item: search.depth[item[0]]):
         note = f"{count} reference{'s' if count > 1 else ''} that the collector cannot see"
         path, labels = _shortest_path_down(search, key, target_id)
-        nodes = tuple(
-            walk.node_record(walk.add_node(key, len(path) - 1 - index, "target" if key == target_id else "referrer"), 0)
-            for index, key in enumerate(path)
-        )
-        chains.append(Chain(nodes=nodes, labels=tuple(r.label for r in labels), root_kind="hidden", note=note))
+        nodes = []
+        for index, node_key in enumerate(path):
+            role = "target" if node_key == target_id else "referrer"
+            nodes.append(walk.node_record(walk.add_node(node_key, len(path) - 1 - index, role), 0))
+        labels_text = tuple(reference.label for reference in labels)
+        chains.append(Chain(nodes=tuple(nodes), labels=labels_text, root_kind="hidden", note=note))
     return chains
 
 
