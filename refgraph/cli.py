@@ -38,6 +38,9 @@ def _build_parser() -> argparse.ArgumentParser:
                       help="path of the HTML report to write (default: refgraph-demo.html)")
     demo.add_argument("--open", action="store_true", dest="open_browser",
                       help="open the report in a web browser afterwards")
+    demo.add_argument("--redact", action="store_true",
+                      help="in the HTML report, replace every object repr with its type name and hide dict keys "
+                           "in edge labels and the host name; the terminal output is not redacted")
 
     render = commands.add_parser(
         "render",
@@ -50,7 +53,8 @@ def _build_parser() -> argparse.ArgumentParser:
     render.add_argument("--renderer", choices=_RENDERERS, default="canvas",
                         help="HTML renderer when writing .html (default: canvas)")
     render.add_argument("--redact", action="store_true",
-                        help="replace every object repr with its type name, for reports shared outside")
+                        help="replace every object repr with its type name and hide dict keys in edge labels "
+                             "and the host name, for reports shared outside (HTML and text)")
     return parser
 
 
@@ -74,6 +78,7 @@ def _run_demo(arguments: argparse.Namespace) -> int:
         renderer=arguments.renderer,
         output=arguments.output,
         open_browser=arguments.open_browser,
+        redact=arguments.redact,
     )
 
 
@@ -91,7 +96,7 @@ def _run_render(arguments: argparse.Namespace) -> int:
         return 1
 
     if arguments.output is None:
-        print(graph.to_text())
+        print(graph.to_text(redact=arguments.redact))
         return 0
 
     extension = os.path.splitext(arguments.output)[1].lower()
@@ -99,7 +104,7 @@ def _run_render(arguments: argparse.Namespace) -> int:
         graph.to_html(arguments.output, renderer=arguments.renderer, redact=arguments.redact)
     elif extension == ".txt":
         with open(arguments.output, "w", encoding="utf-8") as handle:
-            handle.write(graph.to_text() + "\n")
+            handle.write(graph.to_text(redact=arguments.redact) + "\n")
     else:
         print(f"refgraph: unsupported output extension {extension!r} in {arguments.output}: use .html or .txt",
               file=sys.stderr)

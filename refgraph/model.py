@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import networkx
 
 Direction = Literal["referrers", "referents", "both"]
@@ -229,19 +231,33 @@ class RefGraph:
                 handle.write(html)
         return html
 
-    def to_text(self, *, max_lines: int = 60) -> str:
-        """Render the graph as an indented tree for terminals and logs."""
+    def to_text(self, *, max_lines: int = 60, redact: bool = False) -> str:
+        """Render the why-alive chains and an indented tree for terminals and logs.
+
+        With `redact`, reprs are replaced by type names and dict keys in edge
+        labels by ``[…]``, as in `to_html`.
+        """
         from refgraph.render.text import render_text
 
-        return render_text(self, max_lines=max_lines)
+        return render_text(self, max_lines=max_lines, redact=redact)
+
+    def show(self, *, renderer: Renderer = "canvas", redact: bool = False, path: str | None = None) -> Path:
+        """Write the HTML page to a file, open it in a web browser and return the file's path.
+
+        See `refgraph.show`, which this calls: on a machine without a display
+        it prints the path instead of opening a browser.
+        """
+        from refgraph.display import show
+
+        return show(self, renderer=renderer, redact=redact, path=path)
+
+    def _repr_html_(self) -> str:
+        """Return the page as a sandboxed iframe for Jupyter, with a static table for untrusted notebooks."""
+        from refgraph.display import notebook_html
+
+        return notebook_html(self)
 
     def __repr__(self) -> str:
-        target = self.target
-        cut = sum(self.cut.values())
-        summary = (
-            f"<RefGraph {self.direction} of {target.qualified_type} {target.repr}: "
-            f"{len(self.nodes)} nodes, {len(self.edges)} edges"
-        )
-        if cut:
-            summary += f", {cut} cut by the limits"
-        return summary + ">"
+        from refgraph.render.text import summary_text
+
+        return summary_text(self)

@@ -281,7 +281,7 @@ def test_canvas_page_answers_reader(chain_graph, tmp_path, open_page):
     wait_for_layout(page)
     edges = "window.refgraphNetwork.body.data.edges"
 
-    # The answer comes first: the chains are on screen before any scrolling.
+    # The chains come first: they are on screen before any scrolling.
     assert page.locator(".chains").bounding_box()["y"] < 900
     assert page.locator(".chain-list > li").count() == 2
     assert sorted(legend_libraries(page)) == chain_graph.libraries()
@@ -513,10 +513,14 @@ def test_notebook_frame_links_stay_in_frame(chain_graph, tmp_path, open_page):
 
 
 def test_notebook_static_summary_without_scripts(hostile_graph, hostile_reprs, tmp_path, open_page):
-    # An untrusted notebook strips scripts, iframes and <style> elements from an output.
+    # An untrusted notebook strips scripts, iframes and <style> elements from
+    # an output. The <style> of a trusted output elsewhere on the same page
+    # still applies, so this page keeps one, as JupyterLab's page does when
+    # a trusted notebook is open in another tab.
     output = notebook_html(hostile_graph, renderer="canvas")
     stripped = re.sub(r"<iframe\b.*?</iframe>|<style>.*?</style>", "", output, flags=re.S)
-    loaded = open_page(write_notebook_host(stripped, tmp_path / "notebook-untrusted.html"))
+    other_style = re.search(r"<style>.*?</style>", output, flags=re.S).group()
+    loaded = open_page(write_notebook_host(other_style + stripped, tmp_path / "notebook-untrusted.html"))
     page = loaded.page
 
     static = page.locator(".refgraph-static")
@@ -555,7 +559,7 @@ def test_canvas_stabilises_thousand_nodes(tmp_path, open_page, record_property):
     assert stable_after < THOUSAND_NODES_BUDGET_MS
     assert page.evaluate("window.refgraphNetwork.physics.options.enabled") is False
 
-    # The page still answers once stable: a filter restyles all 1,000 nodes.
+    # The page still responds once stable: a filter restyles all 1,000 nodes.
     page.fill("#filter-text", "numpy")
     page.wait_for_function("() => document.getElementById('filter-count').textContent !== ''")
     assert page.locator("#filter-count").text_content() == "125 of 1000 objects match"

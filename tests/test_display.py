@@ -78,7 +78,8 @@ def test_show_prints_path_when_headless(chain_graph, headless, opened, capsys):
 
     try:
         assert opened == []
-        assert path.name.startswith("refgraph-") and path.suffix == ".html"
+        assert path.name.startswith("refgraph-")
+        assert path.suffix == ".html"
         assert path.read_text(encoding="utf-8") == render_html(chain_graph, renderer="svg")
         output = capsys.readouterr().out
         assert f"refgraph: wrote {path}, but no display is available" in output
@@ -224,7 +225,8 @@ def test_notebook_static_summary(chain_graph, large_graph):
     output = display.notebook_html(chain_graph)
     static = output[output.index('<div class="refgraph-static">') :]
 
-    assert "<style>.refgraph-output .refgraph-static { display: none; }</style>" in output
+    assert "<style>.refgraph-output iframe + .refgraph-static { display: none; }</style>" in output
+    assert re.search(r"</iframe>\s*<div class=\"refgraph-static\">", output)
     assert "Scripts do not run in this output" in static
     assert "module __main__.worker&lt;Worker&gt;.sessions" in static
     assert static.count("<tr>") == len(chain_graph.nodes) + 1

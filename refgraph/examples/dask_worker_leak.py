@@ -304,8 +304,11 @@ def open_in_browser(path: Path) -> None:
 # ------------------------------------------------------------ entry point
 
 
-def run(renderer: str = "canvas", output: str | None = None, open_browser: bool = False) -> int:
+def run(renderer: str = "canvas", output: str | None = None, open_browser: bool = False, redact: bool = False) -> int:
     """Reproduce the leak, print why the retired WorkerState is alive and write the HTML report.
+
+    With `redact`, the report replaces reprs with type names and hides dict
+    keys and the host name. The lines printed here still show them.
 
     Returns the exit code: 0 when the report was written, 1 when
     dask.distributed is missing, the leak did not reproduce or the report
@@ -343,7 +346,7 @@ def run(renderer: str = "canvas", output: str | None = None, open_browser: bool 
     print_findings(address, chains, distributed.__version__)
 
     try:
-        report.to_html(str(path), renderer=renderer)
+        report.to_html(str(path), renderer=renderer, redact=redact)
     except OSError as error:
         print(f"refgraph demo: cannot write the HTML report to {path}: {error.strerror or error}. "
               "Pass another path with -o.", file=sys.stderr)

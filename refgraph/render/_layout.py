@@ -175,3 +175,58 @@ def layered_layout(nodes: Sequence[NodeView], edges: Sequence[DrawnEdge], target
     width = 2 * MARGIN_X + (max(rows) - first) * COLUMN_WIDTH
     height = 2 * MARGIN_Y + (tallest - 1) * ROW_HEIGHT + 40
     return Layout(positions=positions, columns=columns, width=width, height=height)
+
+
+#: Distance between the rings of the radial start layout, in vis-network units.
+RING_SPACING = 80.0
+
+
+def _spanning_tree(graph: networkx.Graph, target_key: str) -> tuple[list[str], dict[str, list[str]], dict[str, int]]:
+    """Return the breadth-first order from the target, each node's children and each node's depth."""
+    order = [target_key]
+    children: dict[str, list[str]] = {key: [] for key in graph.nodes}
+    depth = {target_key: 0}
+    for parent, child in networkx.bfs_edges(graph, target_key):
+        children[parent].append(child)
+        order.append(child)
+        depth[child] = depth[parent] + 1
+    return order, children, depth
+
+
+def radial_layout(nodes: Sequence[NodeView], edges: Sequence[DrawnEdge], target_key: str) -> dict[str, tuple[float, float]]:
+    """Place the target at the centre and every other node on the ring of its distance from it.
+
+    Each node gets a slice of its parent's angle, in proportion to the leaves
+    below it in a breadth-first tree, so branches do not cross. This is only
+    the start of the canvas renderer's force layout: from here it needs far
+    fewer iterations than from random positions. Nodes that no edge connects
+    to the target go on a ring outside all the others.
+    """
+    graph = networkx.Graph()
+    graph.add_nodes_from(view.key for view in nodes)
+    graph.add_edges_from((edge.source, edge.target) for edge in edges)
+    order, children, depth = _spanning_tree(graph, target_key)
+
+    leaves: dict[str, int] = {}
+    for key in reversed(order):
+        leaves[key] = max(1, sum(leaves[child] for child in children[key]))
+
+    positions = {target_key: (0.0, 0.0)}
+    spans = {target_key: (0.0, 2 * math.pi)}
+    for key in order:
+        start, end = spans[key]
+        total = sum(leaves[child] for child in children[key])
+        for child in children[key]:
+            width = (end - start) * leaves[child] / total
+            spans[child] = (start, start + width)
+            start += width
+            angle = sum(spans[child]) / 2
+            radius = RING_SPACING * depth[child]
+            positions[child] = (round(radius * math.cos(angle), 1), round(radius * math.sin(angle), 1))
+
+    unconnected = [view.key for view in nodes if view.key not in positions]
+    outer = RING_SPACING * (max(depth.values()) + 1)
+    for index, key in enumerate(unconnected):
+        angle = 2 * math.pi * index / len(unconnected)
+        positions[key] = (round(outer * math.cos(angle), 1), round(outer * math.sin(angle), 1))
+    return positions

@@ -1,9 +1,9 @@
-"""The page model that both HTML renderers share: node views, details links and drawn edges.
+"""The page model that both HTML renderers share: node views, details links, drawn edges and chains.
 
 `build_page` turns a `RefGraph` into display-ready, sorted values, so the
 templates never see raw text from the inspected program and the same graph
 always gives the same page. The header facts and the legend come from
-`_summary`.
+`_summary`, the why-alive chains from `_chains`.
 """
 
 from __future__ import annotations
@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from refgraph.model import Edge, Node, RefGraph
-from refgraph.render import _display
+from refgraph.render import _chains, _display
+from refgraph.render._chains import ChainView, chain_numbers, chain_records, chain_views
 from refgraph.render._embed import content_security_policy, html_safe_json, inline_block, template_environment
 from refgraph.render._palette import PLACEHOLDER_FILL, library_colours, node_radius
+from refgraph.render._redact import shown_label
 from refgraph.render._summary import LegendEntry, header_facts, legend_entries
 
 # Node keys that can be used in an HTML id and a URL fragment as they are.
@@ -52,6 +54,7 @@ class NodeView:
     """
 
     key: str
+    index: int
     anchor: str
     kind: str
     is_target: bool
@@ -60,9 +63,11 @@ class NodeView:
     library: str
     colour: str
     repr_text: str
+    table_repr: str
     label_lines: tuple[str, ...]
     title: str
     badge: str
+    cut_count: int
     object_id: str
     size: int
     refcount: int | None
@@ -73,6 +78,7 @@ class NodeView:
     expanded: bool
     in_degree: int
     radius: int
+    chains: tuple[int, ...]
     incoming: tuple[EdgeLink, ...]
     outgoing: tuple[EdgeLink, ...]
 
@@ -89,10 +95,27 @@ class NodeView:
     def is_root(self) -> bool:
         return bool(self.root_kind)
 
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """Short facts for the table of all objects: target, root, chains and what the walk cut."""
+        notes = []
+        if self.is_target:
+            notes.append("target")
+        if self.is_root:
+            notes.append(f"root: {self.root_kind}")
+        if self.chains:
+            notes.append("chain " + ", ".join(str(number) for number in self.chains))
+        if self.badge:
+            notes.append(self.badge)
+        return tuple(notes)
+
 
 @dataclass(frozen=True)
 class DrawnEdge:
-    """One line drawn from holder to held, standing for every edge between that pair."""
+    """One line drawn from holder to held, standing for every edge between that pair.
+
+    `chains` lists the numbers of the why-alive chains that take this hop.
+    """
 
     id: str
     source: str
@@ -102,6 +125,7 @@ class DrawnEdge:
     weak: bool
     hidden: bool
     placeholder: bool
+    chains: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -116,6 +140,9 @@ class Page:
     facts: tuple[tuple[str, str], ...]
     legend: tuple[LegendEntry, ...]
     hidden_edge_count: int
+    hidden_edges_touch_target: bool
+    chains: tuple[ChainView, ...]
+    object_count: int
     redacted: bool
 
 
@@ -205,28 +232,24 @@ def cut_badge(node: Node) -> str:
 
 
 def shown_repr(node: Node, redact: bool) -> str:
-    """Return the repr to show for `node`: its own, or its type name when redacting."""
+    """Return the repr to show for `node`: its own, its type name when redacting, or a placeholder's count."""
     if node.kind == "more":
         return placeholder_text(node)
-    if redact:
-        return node.type_name
-    return node.repr
+    return _chains.shown_repr(node, redact)
 
 
 def _label_lines(node: Node, redact: bool) -> tuple[str, ...]:
     if node.kind == "more":
         return (_display.label_text(placeholder_text(node)),)
 
+    # The "+N more" count is drawn as a badge beside the node, not as a label line.
     lines = [_display.label_text(node.type_name)]
     if not redact:
         lines.append(_display.label_text(node.repr))
-    badge = cut_badge(node)
-    if badge:
-        lines.append(badge)
     return tuple(lines)
 
 
-def _hover_title(node: Node, is_target: bool, redact: bool) -> str:
+def _hover_title(node: Node, is_target: bool, redact: bool, chains: tuple[int, ...]) -> str:
     if node.kind == "more":
         return f"{placeholder_text(node)} not shown: the walk stopped at max_nodes or max_depth"
 
@@ -245,7 +268,16 @@ def _hover_title(node: Node, is_target: bool, redact: bool) -> str:
     badge = cut_badge(node)
     if badge:
         lines.append(f"{badge} not shown")
+    if chains:
+        lines.append(f"on why-alive {_chain_list(chains)}")
     return "\n".join(lines)
+
+
+def _chain_list(numbers: tuple[int, ...]) -> str:
+    """Return "chain 1" or "chains 1, 2" for a node or edge on those chains."""
+    if len(numbers) == 1:
+        return f"chain {numbers[0]}"
+    return "chains " + ", ".join(str(number) for number in numbers)
 
 
 def _root_text(node: Node) -> str:
@@ -258,7 +290,7 @@ def _edge_link(edge: Edge, other: Node, anchors: dict[str, str], redact: bool) -
         anchor=anchors[other.key],
         other_type=_display.detail_text(other.qualified_type),
         other_repr=_display.label_text(shown_repr(other, redact), 60),
-        label=_display.detail_text(edge.label),
+        label=_display.detail_text(shown_label(edge.label, edge.kind, redact)),
         kind=_display.label_text(edge.kind),
         weak=edge.weak,
         hidden=edge.hidden,
@@ -266,18 +298,25 @@ def _edge_link(edge: Edge, other: Node, anchors: dict[str, str], redact: bool) -
     )
 
 
+#: Maximum characters of a repr in the table of all objects.
+TABLE_REPR_CHARS = 100
+
+
 def _node_view(
     node: Node,
+    index: int,
     graph: RefGraph,
     colours: dict[str, str],
     anchors: dict[str, str],
     links: tuple[tuple[EdgeLink, ...], tuple[EdgeLink, ...]],
+    chains: tuple[int, ...],
     redact: bool,
 ) -> NodeView:
     is_target = node.key == graph.target_key
     incoming, outgoing = links
     return NodeView(
         key=node.key,
+        index=index,
         anchor=anchors[node.key],
         kind=node.kind,
         is_target=is_target,
@@ -286,9 +325,11 @@ def _node_view(
         library=_display.detail_text(node.library),
         colour=PLACEHOLDER_FILL if node.kind == "more" else colours[node.library],
         repr_text=_display.detail_text(shown_repr(node, redact)),
+        table_repr=_display.label_text(shown_repr(node, redact), TABLE_REPR_CHARS),
         label_lines=_label_lines(node, redact),
-        title=_hover_title(node, is_target, redact),
+        title=_hover_title(node, is_target, redact, chains),
         badge=cut_badge(node),
+        cut_count=0 if node.kind == "more" else node.cut_referrers + node.cut_referents,
         object_id="" if node.id is None else f"{node.id:#x}",
         size=node.size,
         refcount=node.refcount,
@@ -299,14 +340,21 @@ def _node_view(
         expanded=node.expanded,
         in_degree=node.in_degree,
         radius=node_radius(node.in_degree),
+        chains=chains,
         incoming=incoming,
         outgoing=outgoing,
     )
 
 
-def _node_views(graph: RefGraph, nodes: list[Node], edges: list[Edge], redact: bool) -> tuple[NodeView, ...]:
+def _node_views(
+    graph: RefGraph,
+    nodes: list[Node],
+    edges: list[Edge],
+    anchors: dict[str, str],
+    chains_of_node: dict[str, tuple[int, ...]],
+    redact: bool,
+) -> tuple[NodeView, ...]:
     by_key = {node.key: node for node in nodes}
-    anchors = {node.key: anchor_for(node.key) for node in nodes}
     colours = library_colours(node.library for node in nodes if node.kind == "object")
 
     incoming: dict[str, list[EdgeLink]] = defaultdict(list)
@@ -318,37 +366,48 @@ def _node_views(graph: RefGraph, nodes: list[Node], edges: list[Edge], redact: b
     return tuple(
         _node_view(
             node,
+            index,
             graph,
             colours,
             anchors,
             (tuple(incoming[node.key]), tuple(outgoing[node.key])),
+            chains_of_node.get(node.key, ()),
             redact,
         )
-        for node in nodes
+        for index, node in enumerate(nodes)
     )
 
 
 # ---------------------------------------------------------------- edges
 
 
-def drawn_edges(nodes: list[Node], edges: list[Edge]) -> tuple[DrawnEdge, ...]:
+def drawn_edges(
+    nodes: list[Node],
+    edges: list[Edge],
+    chains_of_hop: dict[tuple[str, str], tuple[int, ...]] | None = None,
+    redact: bool = False,
+) -> tuple[DrawnEdge, ...]:
     """Merge the edges between each ordered pair of nodes into one drawn line.
 
     Hidden and shown edges of one pair stay apart, so the page can toggle the
-    hidden ones. The line is dashed only when every merged edge is weak. When
-    weak and strong edges share a line, each weak label ends in "(weak)".
+    hidden ones. An edge on a why-alive chain is always shown, because the
+    chain explains why the target is alive. The line is dashed only when every
+    merged edge is weak. When weak and strong edges share a line, each weak
+    label ends in "(weak)".
     """
+    chains_of_hop = chains_of_hop or {}
     by_key = {node.key: node for node in nodes}
     groups: dict[tuple[str, str, bool], list[Edge]] = {}
     for edge in edges:
-        groups.setdefault((edge.source, edge.target, edge.hidden), []).append(edge)
+        hidden = edge.hidden and (edge.source, edge.target) not in chains_of_hop
+        groups.setdefault((edge.source, edge.target, hidden), []).append(edge)
 
     result = []
     for index, ((source, target, hidden), members) in enumerate(groups.items()):
         all_weak = all(edge.weak for edge in members)
         labels = []
         for edge in members:
-            label = edge.label
+            label = shown_label(edge.label, edge.kind, redact)
             if edge.weak and not all_weak:
                 label += " (weak)"
             if label not in labels:
@@ -359,6 +418,9 @@ def drawn_edges(nodes: list[Node], edges: list[Edge]) -> tuple[DrawnEdge, ...]:
         title_lines += [_display.detail_text(label, _display.MAX_TITLE_CHARS) for label in labels]
         if all_weak:
             title_lines.append("weak reference: does not keep the object alive")
+        chains = chains_of_hop.get((source, target), ())
+        if chains:
+            title_lines.append(f"on why-alive {_chain_list(chains)}")
 
         result.append(
             DrawnEdge(
@@ -370,6 +432,7 @@ def drawn_edges(nodes: list[Node], edges: list[Edge]) -> tuple[DrawnEdge, ...]:
                 weak=all_weak,
                 hidden=hidden,
                 placeholder="more" in (holder.kind, held.kind),
+                chains=chains,
             )
         )
     return tuple(result)
@@ -381,24 +444,71 @@ def drawn_edges(nodes: list[Node], edges: list[Edge]) -> tuple[DrawnEdge, ...]:
 def build_page(graph: RefGraph, *, redact: bool) -> Page:
     """Validate `graph` and turn it into the sorted, display-ready values of one page."""
     validate_graph(graph)
+    records = chain_records(graph)
+    chains_of_node, chains_of_hop = chain_numbers(records)
 
     nodes = sorted(graph.nodes, key=_node_order(graph.target_key))
     edges = sorted(graph.edges, key=_edge_order)
-    views = _node_views(graph, nodes, edges, redact)
+    anchors = {node.key: anchor_for(node.key) for node in nodes}
+    views = _node_views(graph, nodes, edges, anchors, chains_of_node, redact)
     target = next(view for view in views if view.is_target)
 
+    drawn = drawn_edges(nodes, edges, chains_of_hop, redact)
+    hidden = [edge for edge in edges if edge.hidden and (edge.source, edge.target) not in chains_of_hop]
     heading = _HEADINGS.get(graph.direction, f"{graph.direction} of")
     return Page(
         heading=_display.label_text(heading, 40),
         direction=_display.label_text(graph.direction),
         target=target,
         nodes=views,
-        drawn_edges=drawn_edges(nodes, edges),
-        facts=header_facts(graph, nodes, edges),
+        drawn_edges=drawn,
+        facts=header_facts(graph, nodes, edges, redact=redact),
         legend=legend_entries(nodes),
-        hidden_edge_count=sum(1 for edge in edges if edge.hidden),
+        hidden_edge_count=len(hidden),
+        hidden_edges_touch_target=all(graph.target_key in (edge.source, edge.target) for edge in hidden),
+        chains=chain_views(graph, records, anchors, redact),
+        object_count=sum(1 for node in nodes if node.kind == "object"),
         redacted=redact,
     )
+
+
+def script_data(page: Page) -> dict[str, Any]:
+    """Return the facts that the page's scripts read, with nodes as indexes into `page.nodes`.
+
+    Both renderers put this under ``"page"`` in the data block. Edges carry
+    the ids of the drawn lines, and each chain lists its nodes from the root
+    to the target and the ids of the lines it takes.
+    """
+    index_of = {view.key: view.index for view in page.nodes}
+    line_of = {(edge.source, edge.target): edge.id for edge in page.drawn_edges if not edge.hidden}
+    nodes = [
+        {
+            "anchor": view.anchor,
+            "type": view.qualified_type,
+            "library": view.library,
+            "chains": list(view.chains),
+            "badge": f"+{view.cut_count:,} more" if view.cut_count else "",
+        }
+        for view in page.nodes
+    ]
+    edges = [
+        {
+            "id": edge.id,
+            "source": index_of[edge.source],
+            "target": index_of[edge.target],
+            "chains": list(edge.chains),
+            "hidden": edge.hidden,
+        }
+        for edge in page.drawn_edges
+    ]
+    chains = [
+        {
+            "nodes": [index_of[key] for key in chain.keys],
+            "edges": [line_of[hop] for hop in zip(chain.keys, chain.keys[1:])],
+        }
+        for chain in page.chains
+    ]
+    return {"target": page.target.index, "nodes": nodes, "edges": edges, "chains": chains}
 
 
 def render_document(

@@ -39,6 +39,21 @@ PLACEHOLDER_BORDER = "#777777"
 #: Border of ordinary nodes.
 NODE_BORDER = "#4d4d4d"
 
+#: Colour of the edges and node halos of the why-alive chains. No library
+#: colour, nor the target's red, is this orange.
+CHAIN_COLOUR = "#e8590c"
+
+#: Halo drawn around a node on a why-alive chain: the chain colour, half transparent.
+CHAIN_HALO = "rgba(232, 89, 12, 0.45)"
+
+#: Width of a chain edge, against 1.2 px for other edges.
+CHAIN_EDGE_WIDTH = 3.5
+
+#: Fill, border and text of the "+N more" badge on a node whose neighbours the walk cut.
+BADGE_FILL = "#fff4d6"
+BADGE_BORDER = "#e3b341"
+BADGE_TEXT = "#8a4b00"
+
 
 def _palette_index(library: str) -> int:
     digest = hashlib.sha256(library.encode("utf-8", "surrogatepass")).digest()

@@ -9,6 +9,7 @@ from typing import Any
 from refgraph.model import Edge, Node, RefGraph
 from refgraph.render import _display
 from refgraph.render._palette import library_colours
+from refgraph.render._redact import REDACTED_HOST
 
 
 @dataclass(frozen=True)
@@ -33,8 +34,14 @@ def _format_mapping(mapping: dict[str, Any]) -> str:
     return ", ".join(f"{key}={format_value(mapping[key])}" for key in sorted(mapping, key=str))
 
 
-def header_facts(graph: RefGraph, nodes: list[Node], edges: list[Edge]) -> tuple[tuple[str, str], ...]:
-    """Return the (term, value) pairs of the page header, in display order."""
+def header_facts(
+    graph: RefGraph, nodes: list[Node], edges: list[Edge], *, redact: bool = False
+) -> tuple[tuple[str, str], ...]:
+    """Return the (term, value) pairs of the page header, in display order.
+
+    With `redact`, the host name is replaced by a marker, because internal
+    host names are among the details that should not leave with a report.
+    """
     objects = sum(1 for node in nodes if node.kind == "object")
     placeholders = len(nodes) - objects
     weak = sum(1 for edge in edges if edge.weak)
@@ -51,7 +58,7 @@ def header_facts(graph: RefGraph, nodes: list[Node], edges: list[Edge]) -> tuple
         facts.append(("Options", _format_mapping(graph.options)))
     facts += [
         ("Python", graph.python_version or "unknown"),
-        ("Process", f"pid {graph.pid} on {graph.hostname or 'unknown host'}"),
+        ("Process", f"pid {graph.pid} on {_host_name(graph, redact)}"),
         ("Created", graph.created or "unknown"),
         ("Walk took", f"{graph.duration_seconds:.3f} s"),
     ]
@@ -59,6 +66,12 @@ def header_facts(graph: RefGraph, nodes: list[Node], edges: list[Edge]) -> tuple
         facts.append(("Stats", _format_mapping(graph.stats)))
 
     return tuple((term, _display.detail_text(value)) for term, value in facts)
+
+
+def _host_name(graph: RefGraph, redact: bool) -> str:
+    if redact:
+        return f"host {REDACTED_HOST}"
+    return graph.hostname or "unknown host"
 
 
 def legend_entries(nodes: list[Node]) -> tuple[LegendEntry, ...]:

@@ -1,8 +1,10 @@
 """The SVG renderer: a static drawing laid out in Python, with arrows, edge labels and links.
 
 Every node is a link to its entry in the details list of the same page. The
-drawing needs no script; the only script on the page toggles hidden edges.
-It reads well up to about 50 nodes, because labels are never moved apart.
+drawing, its why-alive chains and its "+N more" badges need no script. The
+page's scripts add the details panel, the filter, the chain picker and the
+hidden-edge toggle. It reads well up to about 50 nodes, because labels are
+never moved apart.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 
 from refgraph.render._embed import read_asset
 from refgraph.render._layout import Layout, layered_layout
-from refgraph.render._page import DrawnEdge, NodeView, Page, render_document
+from refgraph.render._page import DrawnEdge, NodeView, Page, render_document, script_data
 from refgraph.render._palette import NODE_BORDER, PLACEHOLDER_BORDER, TARGET_BORDER, TARGET_BORDER_WIDTH
 
 #: Size of the box drawn for a "+N more" placeholder, in pixels.
@@ -26,6 +28,20 @@ ARROW_GAP = 2.0
 #: Distance between the lines of a node's label, in pixels.
 LINE_HEIGHT = 13
 
+#: Gap between a node on a why-alive chain and the halo drawn around it, in pixels.
+HALO_GAP = 8
+
+#: Width per character of a 10 px edge label and the height of the white box
+#: behind it, in pixels. The width is an estimate, like the badge's below.
+EDGE_LABEL_CHARACTER_WIDTH = 5.6
+EDGE_LABEL_BOX_HEIGHT = 13
+
+#: Height of a "+N more" badge and the width per character of its 11 px bold
+#: text, in pixels. The width is an estimate, because the page cannot measure
+#: text before it is drawn without a script.
+BADGE_HEIGHT = 17
+BADGE_CHARACTER_WIDTH = 6.6
+
 # Sideways offset of the control point of a curved edge, in pixels. Edges
 # inside one column and edges that point back towards the referrer side are
 # curved, so they do not run through the nodes between their ends.
@@ -34,8 +50,19 @@ _BACKWARD_BEND = 35.0
 
 
 @dataclass(frozen=True)
+class SvgBadge:
+    """The "+N more" badge at the top right of a node whose neighbours the walk cut."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+    text: str
+
+
+@dataclass(frozen=True)
 class SvgNode:
-    """A node placed in the drawing, with the shape and text lines to draw."""
+    """A node placed in the drawing, with the shape, text lines, halo and badge to draw."""
 
     view: NodeView
     x: float
@@ -46,16 +73,19 @@ class SvgNode:
     stroke: str
     stroke_width: int
     lines: tuple[tuple[str, float, str], ...]
+    halo_radius: float
+    badge: SvgBadge | None
 
 
 @dataclass(frozen=True)
 class SvgEdge:
-    """A drawn edge with its path data and the position of its label."""
+    """A drawn edge with its path data, the position of its label and the box behind the label."""
 
     edge: DrawnEdge
     path: str
     label_x: str
     label_y: str
+    label_box: tuple[str, str, str, str]
 
 
 def _number(value: float) -> str:
@@ -76,15 +106,23 @@ def _text_lines(view: NodeView, y: float, half_height: float) -> tuple[tuple[str
 
     lines = []
     top = y + half_height + 14
-    last = len(view.label_lines) - 1
     for index, text in enumerate(view.label_lines):
-        css_class = "repr"
-        if index == 0:
-            css_class = "type"
-        elif view.badge and index == last:
-            css_class = "badge"
+        css_class = "type" if index == 0 else "repr"
         lines.append((css_class, top + index * LINE_HEIGHT, text))
     return tuple(lines)
+
+
+def _badge(view: NodeView, x: float, y: float, half_width: float, half_height: float) -> SvgBadge | None:
+    if not view.cut_count:
+        return None
+    text = f"+{view.cut_count:,} more"
+    return SvgBadge(
+        x=x + half_width * 0.5,
+        y=y - half_height - BADGE_HEIGHT * 0.7,
+        width=len(text) * BADGE_CHARACTER_WIDTH + 12,
+        height=BADGE_HEIGHT,
+        text=text,
+    )
 
 
 def place_node(view: NodeView, x: float, y: float) -> SvgNode:
@@ -106,6 +144,8 @@ def place_node(view: NodeView, x: float, y: float) -> SvgNode:
         stroke=stroke,
         stroke_width=TARGET_BORDER_WIDTH if view.is_target else 1,
         lines=_text_lines(view, y, half_height),
+        halo_radius=max(half_width, half_height) + HALO_GAP,
+        badge=_badge(view, x, y, half_width, half_height),
     )
 
 
@@ -187,7 +227,15 @@ def draw(page: Page) -> tuple[list[SvgNode], list[SvgEdge], Layout]:
     edges = []
     for edge in page.drawn_edges:
         path, label_x, label_y = edge_geometry(by_key[edge.source], by_key[edge.target], _bend(edge, layout))
-        edges.append(SvgEdge(edge=edge, path=path, label_x=_number(label_x), label_y=_number(label_y - 3)))
+        baseline = label_y - 3
+        width = len(edge.label) * EDGE_LABEL_CHARACTER_WIDTH + 6
+        box = (
+            _number(label_x - width / 2),
+            _number(baseline - EDGE_LABEL_BOX_HEIGHT + 3),
+            _number(width),
+            _number(EDGE_LABEL_BOX_HEIGHT),
+        )
+        edges.append(SvgEdge(edge=edge, path=path, label_x=_number(label_x), label_y=_number(baseline), label_box=box))
     return nodes, edges, layout
 
 
@@ -213,11 +261,13 @@ def page_data(page: Page) -> dict[str, Any]:
 def render_svg(page: Page) -> str:
     """Render `page` as a self-contained HTML page with an inline SVG drawing."""
     nodes, edges, layout = draw(page)
+    data = page_data(page)
+    data["page"] = script_data(page)
     return render_document(
         "svg.html.j2",
         page,
-        data=page_data(page),
-        scripts=[read_asset("svg.js")],
+        data=data,
+        scripts=[read_asset("svg.js"), read_asset("page.js")],
         styles=[read_asset("page.css")],
         renderer="svg",
         svg_nodes=nodes,
