@@ -23,7 +23,7 @@ from typing import Any
 from refgraph.edges import Reference
 from refgraph.model import Node
 from refgraph.scan import Holding, find_holders, referent_ids, referrers_of
-from refgraph.walk import GraphWalk, prepare_scope, root_of
+from refgraph.walk import TARGET_CALL_REFERENCES, GraphWalk, prepare_scope, root_of
 
 #: Number of breadth-first levels searched with heap scans before the search
 #: builds a reverse index of the whole heap and continues from memory.
@@ -219,10 +219,10 @@ def why_alive(
         walk.executing = walk.scope.executing
         paths, exhausted = search_paths(search, target_id, max_chains, max_depth, max_visited)
 
-        # References that the collector never reports: why_alive's own `obj`, a function
-        # caller's variables and, before 3.11, the argument on the caller's value stack.
-        own_references = 1 + (1 if sys.version_info < (3, 11) else 0)
-        expected_extra = {target_id: own_references + (len(caller_variables) if caller_is_function else 0)}
+        # References that the collector never reports: the call's own (TARGET_CALL_REFERENCES)
+        # and a function caller's variables.
+        caller_references = len(caller_variables) if caller_is_function else 0
+        expected_extra = {target_id: TARGET_CALL_REFERENCES + caller_references}
         note = ""
         if paths:
             chains = [_chain_from(search, path, labels, target_id) for path, labels in paths]

@@ -63,10 +63,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _build_parser()
     arguments = parser.parse_args(argv)
 
-    if arguments.command == "demo":
-        return _run_demo(arguments)
-    if arguments.command == "render":
-        return _run_render(arguments)
+    try:
+        if arguments.command == "demo":
+            return _run_demo(arguments)
+        if arguments.command == "render":
+            return _run_render(arguments)
+    except BrokenPipeError:
+        # The reader closed the pipe early, as `refgraph render g.json | head` does.
+        # Point stdout at devnull so that flushing it at exit raises nothing more.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     parser.print_help()
     return 2
 

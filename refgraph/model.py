@@ -37,6 +37,8 @@ class Node:
 
     `key` is unique within one graph and is what edges refer to. `id` is the
     `id()` the object had during the walk, or None for a synthetic node.
+    `refcount` is the object's reference count when the walk described it,
+    without the walk's own references, or None for a synthetic node.
     """
 
     key: str

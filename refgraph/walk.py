@@ -25,6 +25,10 @@ from refgraph.scan import Holding, Scope, find_holders, find_referents, is_own_c
 
 _DIRECTIONS = ("referrers", "referents", "both")
 
+#: References to the target that a call to `graph()` or `why_alive()` adds: the
+#: function's parameter and, before 3.11, the argument on the caller's value stack.
+TARGET_CALL_REFERENCES = 1 + (1 if sys.version_info < (3, 11) else 0)
+
 
 # ---------------------------------------------------------------- roots
 
@@ -143,12 +147,20 @@ class GraphWalk:
                 existing.role = "both"
             return existing
         obj = self.scope.objects[key]
+        facts = describe_object(obj)
+        # Without the walk's own references: the object table, `obj` and the argument,
+        # plus for the target the public function's parameter and, before 3.11, the
+        # caller's value stack, which keeps an argument during the call.
+        own_references = 3 + (1 if key in self.executing else 0)
+        if role == "target":
+            own_references += TARGET_CALL_REFERENCES
+        facts["refcount"] = sys.getrefcount(obj) - own_references
         draft = _Draft(
             key=f"{key:x}",
             obj_id=key,
             depth=depth,
             role=role,
-            facts=describe_object(obj),
+            facts=facts,
             root=root_of(obj, self.executing),
         )
         self.drafts[key] = draft

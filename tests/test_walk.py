@@ -410,3 +410,15 @@ def test_repr_summarises_graph():
 
     assert text.startswith("<RefGraph referrers of tests.test_walk.Plain") or "Plain" in text
     assert "nodes" in text and "edges" in text
+
+
+def test_graph_records_reference_counts():
+    target = Plain()
+    HOLDERS["first"] = target
+    HOLDERS["second"] = [target]
+    expected = sys.getrefcount(target) - 1
+
+    result = refgraph.graph(target)
+
+    assert result.target.refcount == expected
+    assert all(node.refcount is None for node in result.nodes if node.kind == "more")
