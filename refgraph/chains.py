@@ -189,6 +189,7 @@ class _Search:
     walk: GraphWalk
     toward: dict[int, list[Holding]] = field(default_factory=dict)
     depth: dict[int, int] = field(default_factory=dict)
+    holdings_found: int = 0
 
 
 def why_alive(
@@ -207,6 +208,10 @@ def why_alive(
     """
     if not isinstance(max_chains, int) or max_chains < 1:
         raise ValueError(f"invalid max_chains {max_chains!r}: use a positive integer such as 3")
+    if max_depth is not None and (not isinstance(max_depth, int) or max_depth < 1):
+        raise ValueError(f"invalid max_depth {max_depth!r}: use a positive integer, or None for no limit")
+    if not isinstance(max_visited, int) or max_visited < 1:
+        raise ValueError(f"invalid max_visited {max_visited!r}: use a positive integer such as 2000000")
 
     walk = GraphWalk(direction="referrers", max_nodes=max_visited, max_depth=max_depth, include_weak=False)
     search = _Search(walk)
@@ -229,12 +234,14 @@ def why_alive(
             hidden = hidden_references(search, [target_id], expected_extra).get(target_id, 0)
         elif (
             exhausted
-            and not referrers_of(walk.scope, [target_id])
+            and search.holdings_found == 0
             and not hidden_references(search, [target_id], expected_extra)
         ):
             # No holder at all: only the caller's variables, or nothing but this call.
             chains, hidden = [], 0
-            if not caller_variables:
+            if caller_variables:
+                note = "Nothing else refers to it."
+            else:
                 note = "Nothing else refers to it: it is freed once this call returns."
         else:
             chains = _explain_missing_root(search, target_id, exhausted, expected_extra)
@@ -275,7 +282,9 @@ def search_paths(
         if scope.reverse_index is None and depth > SCAN_LEVELS:
             scope.build_reverse_index()
         next_frontier = []
-        for holding in find_holders(scope, frontier):
+        holdings = find_holders(scope, frontier)
+        search.holdings_found += len(holdings)
+        for holding in holdings:
             holder = holding.holder
             if holder not in is_root:
                 is_root[holder] = root_of(scope.objects[holder], executing) is not None

@@ -97,7 +97,10 @@ def _run_render(arguments: argparse.Namespace) -> int:
     except FileNotFoundError:
         print(f"refgraph: input file not found: {arguments.input}", file=sys.stderr)
         return 1
-    except (ValueError, KeyError, TypeError) as error:
+    except OSError as error:
+        print(f"refgraph: cannot read {arguments.input}: {error.strerror or error}", file=sys.stderr)
+        return 1
+    except (ValueError, UnicodeDecodeError) as error:
         print(f"refgraph: {arguments.input} is not a refgraph JSON file: {error}", file=sys.stderr)
         return 1
 
@@ -106,14 +109,21 @@ def _run_render(arguments: argparse.Namespace) -> int:
         return 0
 
     extension = os.path.splitext(arguments.output)[1].lower()
-    if extension in (".html", ".htm"):
-        graph.to_html(arguments.output, renderer=arguments.renderer, redact=arguments.redact)
-    elif extension == ".txt":
-        with open(arguments.output, "w", encoding="utf-8") as handle:
-            handle.write(graph.to_text(redact=arguments.redact) + "\n")
-    else:
+    if extension not in (".html", ".htm", ".txt"):
         print(f"refgraph: unsupported output extension {extension!r} in {arguments.output}: use .html or .txt",
               file=sys.stderr)
         return 2
+    try:
+        if extension == ".txt":
+            with open(arguments.output, "w", encoding="utf-8") as handle:
+                handle.write(graph.to_text(redact=arguments.redact) + "\n")
+        else:
+            graph.to_html(arguments.output, renderer=arguments.renderer, redact=arguments.redact)
+    except OSError as error:
+        print(f"refgraph: cannot write {arguments.output}: {error.strerror or error}", file=sys.stderr)
+        return 1
+    except ValueError as error:
+        print(f"refgraph: {arguments.input} is not a refgraph JSON file: {error}", file=sys.stderr)
+        return 1
     print(arguments.output)
     return 0

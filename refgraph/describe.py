@@ -153,7 +153,8 @@ def _describe_builtin(obj: Any, cls: type) -> str | None:
             return repr(obj[:MAX_REPR_LENGTH])
         return repr(obj)
     if cls in _CONTAINER_TYPES:
-        return f"{type_name(cls)} of {len(obj)} items"
+        count = len(obj)
+        return f"{type_name(cls)} of {count} item{'' if count == 1 else 's'}"
     module_repr = class_attribute(types.ModuleType, "__repr__")
     if issubclass(cls, types.ModuleType) and class_attribute(cls, "__repr__") is module_repr:
         return f"<module {module_name(obj)}>"

@@ -69,10 +69,13 @@ def reference_labels(holder: object, held: object) -> list[Reference]:
             found.extend(rule.labels(holder, held))
 
     if cls not in _NO_INSTANCE_ATTRIBUTES:
-        found.extend(instance_attribute_labels(holder, held))
-        if type(held) is cls or held is cls:
-            if held is cls:
-                found.append(Reference(".__class__", "class"))
+        if held is cls:
+            # An instance refers to its heap type; an attribute may name the class too.
+            found.append(Reference(".__class__", "class"))
+            found.extend(reference for reference in instance_attribute_labels(holder, held)
+                         if reference.label != ".<attribute>")
+        else:
+            found.extend(instance_attribute_labels(holder, held))
 
     return _unique(found) or [_internal_reference(holder, held)]
 

@@ -150,17 +150,28 @@ class RefGraph:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RefGraph:
-        """Rebuild a graph from `to_dict` output, raising ValueError on a bad layout."""
-        version = data.get("format_version")
+        """Rebuild a graph from `to_dict` output, raising ValueError that names what is wrong."""
+        if type(data) is not dict:
+            raise ValueError(f"invalid refgraph JSON: expected an object at the top level, found {type(data).__name__}")
+        if "format_version" not in data:
+            raise ValueError("invalid refgraph JSON: missing format_version; write the file with RefGraph.to_json()")
+        version = data["format_version"]
         if version != FORMAT_VERSION:
             raise ValueError(
                 f"unsupported refgraph JSON format_version {version!r}; "
                 f"this refgraph reads version {FORMAT_VERSION}"
             )
+        missing = [name for name in ("nodes", "edges", "target_key", "direction") if name not in data]
+        if missing:
+            raise ValueError(f"invalid refgraph JSON: missing field {', '.join(missing)}")
+
         fields = {f.name for f in dataclasses.fields(cls)}
         values = {name: data[name] for name in fields if name in data}
-        values["nodes"] = [Node(**node) for node in data["nodes"]]
-        values["edges"] = [Edge(**edge) for edge in data["edges"]]
+        try:
+            values["nodes"] = [Node(**node) for node in data["nodes"]]
+            values["edges"] = [Edge(**edge) for edge in data["edges"]]
+        except TypeError as error:
+            raise ValueError(f"invalid refgraph JSON: a node or edge has the wrong fields ({error})") from None
         return cls(**values)
 
     def to_json(self, *, indent: int | None = None) -> str:
@@ -169,8 +180,12 @@ class RefGraph:
 
     @classmethod
     def from_json(cls, text: str) -> RefGraph:
-        """Load a graph written by `to_json`."""
-        return cls.from_dict(json.loads(text))
+        """Load a graph written by `to_json`, raising ValueError for any other text."""
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise ValueError(f"invalid refgraph JSON: not JSON ({error})") from None
+        return cls.from_dict(data)
 
     def to_networkx(self) -> networkx.MultiDiGraph:
         """Return a `networkx.MultiDiGraph` with the same nodes, edges and attributes.

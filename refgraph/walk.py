@@ -72,13 +72,22 @@ def prepare_scope(scope: Scope, target_id: int, frame: types.FrameType) -> list[
 
 
 def running_frames() -> dict[int, tuple[int, types.FrameType]]:
-    """Map the id of every executing frame to (thread ident, frame)."""
+    """Map the id of every executing frame outside refgraph's own code to (thread ident, frame).
+
+    refgraph's own frames are left out: this function's frame in its own
+    result would be a reference cycle that keeps the caller's frame, and
+    with it the target, alive after the call until the collector runs.
+    """
     frames = {}
     for ident, top in sys._current_frames().items():
         frame: types.FrameType | None = top
         while frame is not None:
-            frames[id(frame)] = (ident, frame)
+            if not is_own_code(frame.f_code):
+                frames[id(frame)] = (ident, frame)
             frame = frame.f_back
+        # This thread's top frame is this function's own: a local that refers to
+        # it is a cycle as well.
+        top = None
     return frames
 
 
@@ -410,9 +419,10 @@ def graph(
     node are shown as weak edges when `include_weak` is true.
 
     For ``"referrers"`` and ``"both"``, the `chains` shortest root-to-target
-    chains (see `why_alive`) are added first, so the graph always contains
-    them, and are listed in `RefGraph.chains`. Use ``chains=0`` to skip that
-    search on a very large heap.
+    chains (see `why_alive`) within `max_depth` are added first, so that the
+    cap does not cut them, and are listed in `RefGraph.chains`. A chain longer
+    than `max_nodes` is left out. Use ``chains=0`` to skip that search on a
+    very large heap.
 
     The call leaves no trace: afterwards `obj` has the same referrers and
     reference count as before.

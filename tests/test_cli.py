@@ -83,3 +83,37 @@ def test_version_flag(capsys):
 
     assert exit_info.value.code == 0
     assert capsys.readouterr().out.strip() == f"refgraph {refgraph.__version__}"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("[1, 2]", "expected an object at the top level, found list"),
+        ('{"a": 1}', "missing format_version"),
+        ('{"format_version": 1}', "missing field nodes, edges, target_key, direction"),
+        ("", "not JSON"),
+    ],
+)
+def test_render_explains_invalid_json(tmp_path, capsys, content, message):
+    path = tmp_path / "graph.json"
+    path.write_text(content, encoding="utf-8")
+
+    assert main(["render", str(path)]) == 1
+
+    error = capsys.readouterr().err
+    assert message in error
+    assert "Traceback" not in error
+
+
+def test_render_input_is_directory(tmp_path, capsys):
+    assert main(["render", str(tmp_path)]) == 1
+
+    assert f"cannot read {tmp_path}" in capsys.readouterr().err
+
+
+def test_render_output_folder_missing(saved_graph, tmp_path, capsys):
+    output = tmp_path / "missing" / "page.html"
+
+    assert main(["render", str(saved_graph), "-o", str(output)]) == 1
+
+    assert f"cannot write {output}" in capsys.readouterr().err

@@ -573,3 +573,49 @@ def test_inline_attribute_with_unknown_name():
 
     assert result[0].labels == (".PARKED", "[0]", ".<attribute>")
     assert [r for r in gc.get_referrers(holder.dynamic_name) if type(r) is dict] == dicts_before
+
+
+def test_module_level_variable_is_not_a_cycle(tmp_path):
+    script = tmp_path / "script.py"
+    script.write_text(
+        "import refgraph\n"
+        "class P:\n"
+        "    pass\n"
+        "x = P()\n"
+        "result = refgraph.why_alive(x)\n"
+        "print([chain.root_kind for chain in result], result.caller_variables)\n"
+        "print(result)\n",
+        encoding="utf-8",
+    )
+    import subprocess
+
+    completed = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60,
+                               cwd=str(tmp_path), env={**__import__("os").environ, "PYTHONPATH": _repository_root()})
+
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.splitlines()[0] == "[] ['x']"
+    assert "Nothing else refers to it." in completed.stdout
+
+
+def _repository_root() -> str:
+    import os
+
+    return os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def test_why_alive_rejects_invalid_limits():
+    with pytest.raises(ValueError, match="invalid max_depth 0"):
+        refgraph.why_alive(Item(), max_depth=0)
+    with pytest.raises(ValueError, match="invalid max_visited 0"):
+        refgraph.why_alive(Item(), max_visited=0)
+
+
+def test_referents_walk_has_no_phantom_attribute():
+    holder = Item("holder")
+    holder.payload = [1]
+
+    result = refgraph.graph(holder, direction="referents")
+    class_key = next(node.key for node in result.nodes if node.root_kind == "class")
+    labels = [edge.label for edge in result.edges if edge.source == result.target_key and edge.target == class_key]
+
+    assert labels == [".__class__"]

@@ -422,3 +422,21 @@ def test_graph_records_reference_counts():
 
     assert result.target.refcount == expected
     assert all(node.refcount is None for node in result.nodes if node.kind == "more")
+
+
+@pytest.mark.parametrize("call", ["graph", "why_alive"])
+def test_target_freed_when_caller_returns(call):
+    # No reference cycle may keep the caller's frame, and with it the target, alive.
+    def inspect_and_drop() -> weakref.ref:
+        target = Plain()
+        getattr(refgraph, call)(target)
+        return weakref.ref(target)
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        probe = inspect_and_drop()
+        assert probe() is None
+    finally:
+        if enabled:
+            gc.enable()
