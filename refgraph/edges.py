@@ -108,6 +108,23 @@ _NO_INSTANCE_ATTRIBUTES = frozenset({
 })
 
 
+# ---------------------------------------------------------------- referents
+
+#: Whether `gc.get_referents` of the `_asyncio` module returns freed
+#: asyncio.Future iterators from its free list. Holding one frees it twice,
+#: and the next collection loops forever (fixed in CPython 3.12.6).
+_ASYNCIO_FREE_LIST_BUG = (3, 12) <= sys.version_info[:3] < (3, 12, 6)
+
+
+def referents(obj: Any) -> list[Any]:
+    """Return `gc.get_referents(obj)`, except only its namespace for `_asyncio` on 3.12.0 to 3.12.5."""
+    if _ASYNCIO_FREE_LIST_BUG and type(obj) is types.ModuleType:
+        namespace = types.ModuleType.__dict__["__dict__"].__get__(obj)
+        if namespace.get("__name__") == "_asyncio":
+            return [namespace]
+    return gc.get_referents(obj)
+
+
 # ---------------------------------------------------------------- key display
 
 
@@ -395,7 +412,7 @@ def namespace_dict(proxy: object) -> dict:
     """Return the real dict behind a class's mappingproxy, found without copying it."""
     if type(proxy) is dict:
         return proxy
-    for referent in gc.get_referents(proxy):
+    for referent in referents(proxy):
         if type(referent) is dict:
             return referent
     return {}
@@ -433,7 +450,7 @@ def instance_dict(instance: object) -> dict | None:
     except Exception:
         return None
     slot_values = {id(value) for _, value in _slot_values(instance)}
-    candidates = [r for r in gc.get_referents(instance) if type(r) is dict and id(r) not in slot_values]
+    candidates = [r for r in referents(instance) if type(r) is dict and id(r) not in slot_values]
     # Builtin containers (a dict subclass, a list subclass) report their items too,
     # so among several dicts the instance dict cannot be told apart safely.
     if len(candidates) != 1 or issubclass(cls, (dict, list, tuple, set, frozenset, collections.deque)):
@@ -589,7 +606,18 @@ def frame_local_names(frame: types.FrameType, held: object) -> list[str]:
     items = frame_locals(frame, executing=frame_is_executing(frame))
     if items is None:
         return []
-    return [name for name, value in items if value is held or _cell_holds(value, held)]
+    names = [name for name, value in items if value is held or _cell_holds(value, held)]
+    if not names and type(held) is types.CellType:
+        # f_locals shows a cell variable's contents, never the cell, so match the
+        # contents among the frame's cell and free variable names.
+        code = frame.f_code
+        cell_names = set(code.co_cellvars) | set(code.co_freevars)
+        try:
+            contents = held.cell_contents
+        except ValueError:
+            return []
+        names = [name for name, value in items if name in cell_names and value is contents]
+    return names
 
 
 def frame_locals(frame: types.FrameType, *, executing: bool) -> list[tuple[str, Any]] | None:

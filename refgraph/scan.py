@@ -37,6 +37,7 @@ from refgraph.edges import (
     is_own_weak_reference,
     namespace_dict,
     reference_labels,
+    referents,
     set_executing_frames,
 )
 
@@ -108,7 +109,7 @@ class Scope:
                 continue
             candidate_id = id(candidate)
             objects[candidate_id] = candidate
-            for referent in gc.get_referents(candidate):
+            for referent in referents(candidate):
                 index[id(referent)].append(candidate_id)
         del candidate
         self.release(heap)
@@ -204,7 +205,7 @@ def _sweep_for_referrers(scope: Scope, wanted: set[int]) -> list[Any]:
     heap = scope.own(gc.get_objects())
     found = scope.own([])
     for candidate in heap:
-        for referent in gc.get_referents(candidate):
+        for referent in referents(candidate):
             if id(referent) in wanted:
                 found.append(candidate)
                 break
@@ -215,7 +216,7 @@ def _sweep_for_referrers(scope: Scope, wanted: set[int]) -> list[Any]:
 
 def referent_ids(scope: Scope, key: int) -> list[int]:
     """Return the ids of what the object `key` refers to, as the collector sees it."""
-    return [id(referent) for referent in gc.get_referents(scope.objects[key])]
+    return [id(referent) for referent in referents(scope.objects[key])]
 
 
 # ---------------------------------------------------------------- holders
@@ -372,7 +373,7 @@ def find_referents(scope: Scope, key: int) -> list[Holding]:
     namespace = _own_namespace(obj)
     closure = obj.__closure__ if type(obj) is types.FunctionType else None
     results = []
-    for referent in gc.get_referents(obj):
+    for referent in referents(obj):
         if scope.ignores(referent):
             continue
         if namespace is not None and referent is namespace:

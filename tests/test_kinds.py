@@ -619,3 +619,31 @@ def test_referents_walk_has_no_phantom_attribute():
     labels = [edge.label for edge in result.edges if edge.source == result.target_key and edge.target == class_key]
 
     assert labels == [".__class__"]
+
+
+def test_walk_after_awaiting_future_finishes():
+    # CPython 3.12.0 to 3.12.5 loop forever in the next collection if gc.get_referents
+    # of the _asyncio module was called after a future was awaited. The hang cannot be
+    # interrupted, so the walk runs in a child process with a time limit.
+    import subprocess
+
+    code = (
+        "import asyncio, gc, refgraph\n"
+        "async def main():\n"
+        "    await asyncio.sleep(0)\n"
+        "    future = asyncio.get_running_loop().create_future()\n"
+        "    future.set_result(1)\n"
+        "    await future\n"
+        "asyncio.run(main())\n"
+        "HOLDER = [[object()]]\n"
+        "refgraph.why_alive(HOLDER[0][0], max_depth=20)\n"
+        "refgraph.scan.SWEEP_THRESHOLD = 0\n"
+        "refgraph.graph(HOLDER[0][0])\n"
+        "gc.collect()\n"
+        "print('finished')\n"
+    )
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                               cwd=_repository_root())
+
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.strip() == "finished"
