@@ -13,7 +13,7 @@ import sys
 import threading
 import time
 import types
-from typing import Any
+from typing import Any, Iterable
 
 #: Maximum length of a short repr, in characters.
 MAX_REPR_LENGTH = 120
@@ -38,6 +38,15 @@ class ReprTimeout(BaseException):
     It derives from BaseException so that a repr that catches Exception
     cannot swallow it.
     """
+
+
+def is_one_of(cls: type, candidates: Iterable[type]) -> bool:
+    """Return whether `cls` is one of `candidates`, by identity.
+
+    `cls in candidates` would call the metaclass's `__eq__` or `__hash__`,
+    which a hostile class may make raise.
+    """
+    return any(cls is candidate for candidate in candidates)
 
 
 def type_name(cls: type) -> str:
@@ -85,8 +94,11 @@ def class_attribute(cls: type, name: str) -> Any:
             namespace = _type_dict(klass)
         except Exception:
             continue
-        if name in namespace:
-            return namespace[name]
+        try:
+            if name in namespace:
+                return namespace[name]
+        except Exception:  # a namespace key whose __eq__ raises
+            continue
     return None
 
 
@@ -106,7 +118,7 @@ def shallow_size(obj: object) -> int:
     its own. For such classes the base `object.__sizeof__` is used instead.
     """
     sizeof = class_attribute(type(obj), "__sizeof__")
-    builtin = type(sizeof) in (types.MethodDescriptorType, types.WrapperDescriptorType)
+    builtin = is_one_of(type(sizeof), (types.MethodDescriptorType, types.WrapperDescriptorType))
     try:
         if builtin:
             return sys.getsizeof(obj)
@@ -148,11 +160,11 @@ def _default_repr(obj: object, cls: type) -> str:
 
 def _describe_builtin(obj: Any, cls: type) -> str | None:
     """Describe objects of builtin types without running any user code, or return None."""
-    if cls in _SCALAR_TYPES:
-        if cls in (str, bytes) and len(obj) > MAX_REPR_LENGTH:
+    if is_one_of(cls, _SCALAR_TYPES):
+        if is_one_of(cls, (str, bytes)) and len(obj) > MAX_REPR_LENGTH:
             return repr(obj[:MAX_REPR_LENGTH])
         return repr(obj)
-    if cls in _CONTAINER_TYPES:
+    if is_one_of(cls, _CONTAINER_TYPES):
         count = len(obj)
         return f"{type_name(cls)} of {count} item{'' if count == 1 else 's'}"
     module_repr = class_attribute(types.ModuleType, "__repr__")
@@ -166,7 +178,10 @@ def _describe_builtin(obj: Any, cls: type) -> str | None:
         return f"<function {obj.__qualname__}>"
     if cls is types.MethodType:
         owner = type_name(type(obj.__self__))
-        return f"<bound method {owner}.{getattr(obj.__func__, '__name__', '?')}>"
+        function = obj.__func__
+        # Any callable can be a method's __func__; only a plain function's name is safe to read.
+        name = function.__name__ if type(function) is types.FunctionType else type_name(type(function))
+        return f"<bound method {owner}.{name}>"
     if cls is types.FrameType:
         code = obj.f_code
         return f"<frame {code.co_name} at {code.co_filename}:{obj.f_lineno}>"
@@ -176,9 +191,9 @@ def _describe_builtin(obj: Any, cls: type) -> str | None:
         return "<cell>"
     if cls is types.TracebackType:
         return f"<traceback line {obj.tb_lineno}>"
-    if cls in (types.GeneratorType, types.CoroutineType, types.AsyncGeneratorType):
+    if is_one_of(cls, (types.GeneratorType, types.CoroutineType, types.AsyncGeneratorType)):
         return f"<{type_name(cls)} {obj.__qualname__}>"
-    if cls in (types.BuiltinFunctionType, types.MethodWrapperType):
+    if is_one_of(cls, (types.BuiltinFunctionType, types.MethodWrapperType)):
         return f"<built-in {getattr(obj, '__qualname__', '?')}>"
     return None
 
@@ -210,7 +225,10 @@ def guarded_repr(obj: object, *, limit: int = MAX_REPR_LENGTH, seconds: float = 
         return f"<{type_name(type(obj))} at {id(obj):#x}: repr timed out>"
     except RecursionError:
         return f"<{type_name(type(obj))} at {id(obj):#x}: repr recursed too deeply>"
-    except Exception as error:
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as error:
+        # asyncio.CancelledError and GeneratorExit derive from BaseException only.
         return f"<{type_name(type(obj))} at {id(obj):#x}: repr raised {type_name(type(error))}>"
     finally:
         sys.settrace(previous)
@@ -224,6 +242,9 @@ def guarded_repr(obj: object, *, limit: int = MAX_REPR_LENGTH, seconds: float = 
 def thread_name(ident: int) -> str:
     """Return the name of the thread with `ident`, or a placeholder."""
     for thread in threading.enumerate():
-        if thread.ident == ident:
-            return thread.name
+        try:
+            if thread.ident == ident:
+                return str(thread.name)
+        except Exception:  # a Thread subclass whose properties raise
+            continue
     return f"thread {ident}"

@@ -24,7 +24,7 @@ import types
 import weakref
 from typing import Any, Iterable, NamedTuple
 
-from refgraph.describe import class_attribute, mro_of, short_repr
+from refgraph.describe import class_attribute, is_one_of, mro_of, short_repr, type_name
 
 _CO_OPTIMIZED = inspect.CO_OPTIMIZED
 
@@ -68,7 +68,7 @@ def reference_labels(holder: object, held: object) -> list[Reference]:
         if rule.applies(cls, bases):
             found.extend(rule.labels(holder, held))
 
-    if cls not in _NO_INSTANCE_ATTRIBUTES:
+    if not is_one_of(cls, _NO_INSTANCE_ATTRIBUTES):
         if held is cls:
             # An instance refers to its heap type; an attribute may name the class too.
             found.append(Reference(".__class__", "class"))
@@ -173,7 +173,7 @@ class _Rule:
     holder_types: tuple[type, ...] = ()
 
     def applies(self, cls: type, bases: tuple[type, ...]) -> bool:
-        return any(base in bases for base in self.holder_types)
+        return any(base is candidate for base in self.holder_types for candidate in bases)
 
     def labels(self, holder: Any, held: object) -> Iterable[Reference]:
         raise NotImplementedError
@@ -188,8 +188,7 @@ class _DictRule(_Rule):
                 yield Reference("key", "key")
             if value is held:
                 yield Reference(item_label(key), "item")
-        default_factory = getattr(type(holder), "default_factory", None)
-        if issubclass(type(holder), collections.defaultdict) and default_factory is not None:
+        if issubclass(type(holder), collections.defaultdict):
             if collections.defaultdict.default_factory.__get__(holder) is held:  # type: ignore[attr-defined]
                 yield Reference(".default_factory", "attr")
 
@@ -521,7 +520,9 @@ def inline_attribute_labels(instance: object, held: object) -> list[Reference]:
     cls = type(instance)
     found = []
     for name in candidate_attribute_names(cls):
-        if _is_data_descriptor(class_attribute(cls, name)):
+        # Any descriptor is skipped: a non-data one such as functools.cached_property
+        # would run (and store its value) when the instance lacks the attribute.
+        if class_attribute(type(class_attribute(cls, name)), "__get__") is not None:
             continue
         try:
             value = _object_getattribute(instance, name)
@@ -579,7 +580,7 @@ def _names_of_class(cls: type) -> tuple[str, ...]:
         except Exception:
             continue
         for value in list(namespace.values()):
-            function = value.__func__ if type(value) in (staticmethod, classmethod) else value
+            function = value.__func__ if is_one_of(type(value), (staticmethod, classmethod)) else value
             if type(function) is property:
                 function = function.fget
             if type(function) is types.FunctionType:
@@ -637,7 +638,11 @@ def frame_locals(frame: types.FrameType, *, executing: bool) -> list[tuple[str, 
     """
     if sys.version_info >= (3, 13):
         try:
-            return list(frame.f_locals.items())
+            mapping = frame.f_locals
+            # exec() with a mapping as locals returns that mapping, whose methods are user code.
+            if type_name(type(mapping)) != "FrameLocalsProxy" and type(mapping) is not dict:
+                return None
+            return list(mapping.items())
         except Exception:
             return None
     if executing and python_tracer_active():
@@ -646,11 +651,15 @@ def frame_locals(frame: types.FrameType, *, executing: bool) -> list[tuple[str, 
 
 
 def python_tracer_active() -> bool:
-    """Return whether a trace function written in Python is installed (pdb, debugpy)."""
-    for tracer in (sys.gettrace(), threading.gettrace()):
-        if type(tracer) in (types.FunctionType, types.MethodType):
-            return True
-    return False
+    """Return whether a trace or profile function that may write f_locals back is installed.
+
+    CPython writes a frame's f_locals snapshot back after calling a trace or
+    profile function set with sys.settrace or sys.setprofile (pdb, debugpy,
+    profilers). Only coverage.py's C tracer is known not to, so every other
+    installed function counts.
+    """
+    installed = (sys.gettrace(), sys.getprofile(), threading.gettrace(), threading.getprofile())
+    return any(tracer is not None and type_name(type(tracer)) != "CTracer" for tracer in installed)
 
 
 def _cell_holds(value: object, held: object) -> bool:
@@ -692,6 +701,9 @@ def _read_locals_snapshot(frame: types.FrameType) -> list[tuple[str, Any]] | Non
     try:
         snapshot = frame.f_locals
     except Exception:
+        return None
+    if type(snapshot) is not dict:
+        # exec() with a mapping as locals: reading it would run the mapping's own code.
         return None
     items = snapshot_items(snapshot)
 

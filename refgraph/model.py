@@ -176,7 +176,8 @@ class RefGraph:
 
     def to_json(self, *, indent: int | None = None) -> str:
         """Return the graph as a JSON string that `from_json` reads back exactly."""
-        return json.dumps(self.to_dict(), indent=indent, sort_keys=True, ensure_ascii=False)
+        # ASCII escapes keep reprs with lone surrogates writable as UTF-8.
+        return json.dumps(self.to_dict(), indent=indent, sort_keys=True, ensure_ascii=True)
 
     @classmethod
     def from_json(cls, text: str) -> RefGraph:

@@ -29,6 +29,7 @@ import weakref
 from dataclasses import dataclass
 from typing import Any, Iterable
 
+from refgraph.describe import is_one_of
 from refgraph.edges import (
     Reference,
     closure_cells,
@@ -141,7 +142,7 @@ class Scope:
         cls = type(obj)
         if cls is types.FrameType:
             return is_own_code(obj.f_code)
-        if cls in (types.GeneratorType, types.CoroutineType):
+        if is_one_of(cls, (types.GeneratorType, types.CoroutineType)):
             code = obj.gi_code if cls is types.GeneratorType else obj.cr_code
             return is_own_code(code)
         return False
@@ -158,7 +159,8 @@ class Scope:
 
 
 def is_own_code(code: types.CodeType) -> bool:
-    return code.co_filename.startswith(_PACKAGE_DIR)
+    # The separator keeps a file such as refgraph_plugin.py beside the package out.
+    return code.co_filename.startswith(_PACKAGE_DIR + os.sep)
 
 
 # ---------------------------------------------------------------- heap scans
@@ -256,7 +258,7 @@ def _fold_owner(scope: Scope, intermediate_id: int, candidate_ids: list[int]) ->
             elif issubclass(candidate_type, type):
                 if namespace_dict(type.__dict__["__dict__"].__get__(candidate)) is intermediate:
                     return candidate_id
-            elif candidate_type not in (dict, list, tuple, set, types.FrameType, types.FunctionType):
+            elif not is_one_of(candidate_type, (dict, list, tuple, set, types.FrameType, types.FunctionType)):
                 if instance_dict(candidate) is intermediate:
                     return candidate_id
         elif cls is types.CellType and candidate_type is tuple:
@@ -360,7 +362,7 @@ def _weak_holders(scope: Scope, frontier: list[int]) -> list[Holding]:
         for reference in references:
             if is_own_weak_reference(reference):
                 continue
-            is_proxy = type(reference) in (weakref.ProxyType, weakref.CallableProxyType)
+            is_proxy = is_one_of(type(reference), (weakref.ProxyType, weakref.CallableProxyType))
             label = "weakref.proxy" if is_proxy else "weakref"
             holdings.append(Holding(scope.track(reference), key, [Reference(label, "weak")], weak=True))
         del references
@@ -397,6 +399,6 @@ def _own_namespace(obj: Any) -> dict | None:
         return types.ModuleType.__dict__["__dict__"].__get__(obj)
     if issubclass(type(obj), type):
         return namespace_dict(type.__dict__["__dict__"].__get__(obj))
-    if type(obj) in (dict, list, tuple, set, frozenset, types.FunctionType, types.FrameType):
+    if is_one_of(type(obj), (dict, list, tuple, set, frozenset, types.FunctionType, types.FrameType)):
         return None
     return instance_dict(obj)

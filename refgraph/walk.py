@@ -25,6 +25,9 @@ from refgraph.scan import Holding, Scope, find_holders, find_referents, is_own_c
 
 _DIRECTIONS = ("referrers", "referents", "both")
 
+#: Maximum number of edges drawn between one holder and one held object.
+MAX_EDGES_PER_PAIR = 10
+
 #: References to the target that a call to `graph()` or `why_alive()` adds: the
 #: function's parameter and, before 3.11, the argument on the caller's value stack.
 TARGET_CALL_REFERENCES = 1 + (1 if sys.version_info < (3, 11) else 0)
@@ -59,8 +62,9 @@ def prepare_scope(scope: Scope, target_id: int, frame: types.FrameType) -> list[
     # Only a module-level frame has its globals as locals; reading f_locals of an
     # optimised (function) frame again would store a snapshot on it.
     at_module_level = not (caller.f_code.co_flags & inspect.CO_OPTIMIZED) and caller.f_locals is caller.f_globals
-    if at_module_level:
-        module = sys.modules.get(caller.f_globals.get("__name__", ""))
+    name = caller.f_globals.get("__name__") if type(caller.f_globals) is dict else None
+    if at_module_level and type(name) is str:
+        module = sys.modules.get(name)
         if module is not None and types.ModuleType.__dict__["__dict__"].__get__(module) is caller.f_globals:
             scope.excluded[(scope.track(module), target_id)] = {f".{name}" for name in names}
 
@@ -178,7 +182,13 @@ class GraphWalk:
     def add_edge(self, holding: Holding) -> None:
         if holding.holder == holding.held:
             return
-        for reference in holding.labels(self.scope):
+        references = holding.labels(self.scope)
+        if len(references) > MAX_EDGES_PER_PAIR:
+            # One container can hold an object thousands of times: keep a few labels
+            # and say how many more there are, so the graph stays drawable.
+            extra = len(references) - MAX_EDGES_PER_PAIR + 1
+            references = references[: MAX_EDGES_PER_PAIR - 1] + [Reference(f"+{extra:,} more references", "more")]
+        for reference in references:
             edge_key = (holding.holder, holding.held, reference.label)
             self.edges.setdefault(edge_key, _EdgeDraft(holding.holder, holding.held, reference, holding.weak))
 
