@@ -32,6 +32,12 @@ _SCALAR_TYPES = (int, float, complex, bool, type(None), str, bytes, range, slice
 _CONTAINER_TYPES = (dict, list, tuple, set, frozenset, bytearray)
 
 
+#: Idents of the threads that are running a guarded repr under its own trace
+#: function right now. A walk in another thread cannot see that trace function
+#: with sys.gettrace(), so it checks this set (see edges.python_tracer_active).
+REPR_TRACING_THREADS: set[int] = set()
+
+
 class ReprTimeout(BaseException):
     """Raised inside a guarded `__repr__` call that ran past its time limit.
 
@@ -218,6 +224,8 @@ def guarded_repr(obj: object, *, limit: int = MAX_REPR_LENGTH, seconds: float = 
 
     previous = sys.gettrace()
     # settrace affects only this thread, so other threads keep running untraced.
+    ident = threading.get_ident()
+    REPR_TRACING_THREADS.add(ident)
     sys.settrace(stop_when_late)
     try:
         text = repr(obj)
@@ -232,6 +240,7 @@ def guarded_repr(obj: object, *, limit: int = MAX_REPR_LENGTH, seconds: float = 
         return f"<{type_name(type(obj))} at {id(obj):#x}: repr raised {type_name(type(error))}>"
     finally:
         sys.settrace(previous)
+        REPR_TRACING_THREADS.discard(ident)
 
     if not issubclass(type(text), str):
         return f"<{type_name(type(obj))} at {id(obj):#x}: repr returned {type_name(type(text))}>"

@@ -24,7 +24,15 @@ import types
 import weakref
 from typing import Any, Iterable, NamedTuple
 
-from refgraph.describe import class_attribute, is_one_of, mro_of, short_repr, type_name
+from refgraph.describe import (
+    REPR_TRACING_THREADS,
+    class_attribute,
+    is_one_of,
+    mro_of,
+    short_repr,
+    type_module,
+    type_name,
+)
 
 _CO_OPTIMIZED = inspect.CO_OPTIMIZED
 
@@ -655,11 +663,25 @@ def python_tracer_active() -> bool:
 
     CPython writes a frame's f_locals snapshot back after calling a trace or
     profile function set with sys.settrace or sys.setprofile (pdb, debugpy,
-    profilers). Only coverage.py's C tracer is known not to, so every other
-    installed function counts.
+    Python profilers). Tracers installed from C do not go through that path;
+    coverage.py's CTracer and cProfile's Profiler are the known ones, so
+    every other installed function counts.
     """
+    if REPR_TRACING_THREADS - {threading.get_ident()}:
+        # Another thread's walk is running a guarded repr under a Python trace function.
+        # NOTE: a repr that starts after this check and before the snapshot is emptied
+        # is not seen; the window is a few bytecodes of this thread.
+        return True
     installed = (sys.gettrace(), sys.getprofile(), threading.gettrace(), threading.getprofile())
-    return any(tracer is not None and type_name(type(tracer)) != "CTracer" for tracer in installed)
+    return any(tracer is not None and not _is_c_tracer(tracer) for tracer in installed)
+
+
+_C_TRACERS = {("coverage.tracer", "CTracer"), ("_lsprof", "Profiler")}
+
+
+def _is_c_tracer(tracer: object) -> bool:
+    # cProfile.Profile is a Python subclass of the C class _lsprof.Profiler.
+    return any((type_module(klass), type_name(klass)) in _C_TRACERS for klass in mro_of(type(tracer)))
 
 
 def _cell_holds(value: object, held: object) -> bool:

@@ -1,9 +1,9 @@
 """Adversarial checks of the promises of `why_alive` and `graph`.
 
-Each test either pins a promise that is kept today, or reproduces a broken one
-and is marked ``xfail(strict=True)`` with the bug in its reason, so the suite
-stays green while the bug is visible and a fix turns the test into an
-unexpected pass.
+Each test either pins a promise that is kept today or reproduces a broken
+one. A test of a broken promise is marked ``xfail(strict=True)`` with the bug
+in its reason. The suite stays green while the bug is visible, and a fix turns
+the test into an unexpected pass.
 
 Targets are built in helper functions that return a weak reference, so that
 no local variable of the test refers to them and the chains under test are
@@ -29,6 +29,7 @@ import weakref
 import pytest
 
 import refgraph
+import refgraph.describe
 from refgraph.model import RefGraph
 
 # Module globals are roots, so tests park holders here and clear them afterwards.
@@ -286,6 +287,61 @@ def test_concurrent_walk_stays_invisible():
     assert result.hidden_references == 0
 
 
+class LocalKeepingRepr:
+    """A holder whose __repr__ reads a local variable after it records that it assigned it."""
+
+    assigned = False
+
+    def __init__(self, payload):
+        self.payload = payload
+
+    def __repr__(self):
+        marker = "kept"
+        type(self).assigned = True
+        return f"<{marker}>"
+
+
+@pytest.mark.filterwarnings("ignore:assigning None to unbound local:RuntimeWarning")
+def test_concurrent_walk_keeps_repr_locals(monkeypatch):
+    real_monotonic = time.monotonic
+    inside_trace = threading.Event()
+    resume = threading.Event()
+    paused = [0.0]
+
+    def monotonic():
+        # Hold the traced walk inside guarded_repr's trace function at the repr's last line.
+        # Two threads that call refgraph.graph in a loop hit this moment by chance: on 3.12
+        # they print "assigning None to unbound local" warnings. The pause is not counted
+        # against the repr's time limit, which a large heap would otherwise exceed.
+        now = real_monotonic()
+        in_trace_function = sys._getframe(1).f_code.co_name == "stop_when_late"
+        if threading.current_thread().name == "traced-walk" and in_trace_function and LocalKeepingRepr.assigned:
+            if not inside_trace.is_set():
+                inside_trace.set()
+                resume.wait(10)
+                paused[0] = real_monotonic() - now
+        return now - paused[0]
+
+    monkeypatch.setattr(refgraph.describe, "time", types.SimpleNamespace(monotonic=monotonic))
+    LocalKeepingRepr.assigned = False
+    target = Item("traced")
+    PARKED.append(LocalKeepingRepr(target))
+    reference = weakref.ref(target)
+    del target
+    results = []
+    walker = threading.Thread(target=lambda: results.append(refgraph.why_alive(reference())), name="traced-walk")
+    walker.start()
+    try:
+        assert inside_trace.wait(10)
+        refgraph.why_alive(parked_item()())
+    finally:
+        resume.set()
+        walker.join()
+    reprs = [node.repr for node in results[0][0].nodes if node.type_name == "LocalKeepingRepr"]
+
+    assert reprs == ["<kept>"]
+
+
 # ---------------------------------------------------------------- trace and profile functions
 
 
@@ -371,6 +427,21 @@ def test_function_tracer_keeps_traced_locals():
 
     assert calls == ["line"]
     assert total == 42
+
+
+def test_c_profiler_keeps_thread_roots():
+    import cProfile
+
+    holder = [Item("profiled")]
+    profiler = cProfile.Profile()
+    profiler.enable()
+    try:
+        result = refgraph.why_alive(holder[0])
+    finally:
+        profiler.disable()
+
+    assert result[0].root_kind == "thread"
+    assert result[0].labels == (".f_locals['holder']", "[0]")
 
 
 # ---------------------------------------------------------------- no side effects
