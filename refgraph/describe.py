@@ -67,7 +67,7 @@ def type_name(cls: type) -> str:
 
 
 def type_module(cls: type) -> str:
-    """Return the module name of `cls`, or "" when the class does not say."""
+    """Return the module name of `cls`, or "" when the class has none."""
     try:
         module = _type_module(cls)
     except Exception:

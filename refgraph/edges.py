@@ -48,7 +48,7 @@ _object_getattribute = object.__getattribute__
 
 
 class Reference(NamedTuple):
-    """How a holder refers to a held object: a label and its kind.
+    """A reference from a holder to a held object: its label and its kind.
 
     Kinds: ``attr`` (instance, class or module attribute, `__slots__`
     included), ``item`` (dict value), ``key`` (dict key), ``index``,
@@ -459,7 +459,7 @@ def instance_dict(instance: object) -> dict | None:
     slot_values = {id(value) for _, value in _slot_values(instance)}
     candidates = [r for r in referents(instance) if type(r) is dict and id(r) not in slot_values]
     # Builtin containers (a dict subclass, a list subclass) report their items too,
-    # so among several dicts the instance dict cannot be told apart safely.
+    # so among several dicts the instance dict cannot be identified safely.
     if len(candidates) != 1 or issubclass(cls, (dict, list, tuple, set, frozenset, collections.deque)):
         return None
     candidate = candidates[0]
@@ -669,8 +669,8 @@ def python_tracer_active() -> bool:
     """
     if REPR_TRACING_THREADS - {threading.get_ident()}:
         # Another thread's walk is running a guarded repr under a Python trace function.
-        # NOTE: a repr that starts after this check and before the snapshot is emptied
-        # is not seen; the window is a few bytecodes of this thread.
+        # NOTE: a repr that starts between this check and the emptying of a snapshot
+        # is not seen. That window is a few bytecodes of this thread.
         return True
     installed = (sys.gettrace(), sys.getprofile(), threading.gettrace(), threading.getprofile())
     return any(tracer is not None and not _is_c_tracer(tracer) for tracer in installed)
