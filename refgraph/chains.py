@@ -18,7 +18,7 @@ import inspect
 import re
 import sys
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Sequence
 
 from refgraph.edges import Reference
 from refgraph.model import Node
@@ -86,13 +86,7 @@ class Chain:
             head = self.root.root_label or self.root.repr
         parts = [head]
         index = 0
-        while index < len(self.labels):
-            label = self.labels[index]
-            run = 1
-            while index + run < len(self.labels) and self.labels[index + run] == label:
-                run += 1
-            if run < 3:
-                run = 1
+        for label, run in label_runs(self.labels):
             # A run of one repeated hop, such as a linked list's .next, prints once with its count.
             text = label if run == 1 else f"{label} x {run:,}"
             parts.append(_hop_text(text, self.nodes[index + run]))
@@ -164,17 +158,23 @@ def _hop_text(label: str, node: Node) -> str:
     return joined
 
 
-def compact_labels(labels: list[str]) -> list[str]:
-    """Collapse runs of one repeated label into ``.next x 49,998``."""
-    compacted: list[str] = []
+def label_runs(labels: Sequence[str]) -> list[tuple[str, int]]:
+    """Split labels into (label, run length) pairs, merging runs of three or more equal labels.
+
+    Shorter runs stay as single hops, because ``[0][0]`` reads better than
+    ``[0] x 2``.
+    """
+    runs: list[tuple[str, int]] = []
     index = 0
     while index < len(labels):
         run = 1
         while index + run < len(labels) and labels[index + run] == labels[index]:
             run += 1
-        compacted.append(labels[index] if run < 3 else f"{labels[index]} x {run:,}")
+        if run < 3:
+            run = 1
+        runs.append((labels[index], run))
         index += run
-    return compacted
+    return runs
 
 
 @dataclass
@@ -200,7 +200,7 @@ def why_alive(
     Each chain starts at a root (a module global, a class attribute, a local
     of an executing frame, the REPL history) and ends at `obj`. `max_depth`
     bounds the chain length (None: no bound) and `max_visited` the number of
-    objects searched. When no root is found, the chains say why: ``cycle``,
+    objects searched. When no root is found, the chains explain why: ``cycle``,
     or ``hidden`` starting at the objects whose holders the collector cannot
     see. The caller's own variables that refer to `obj` are not chains: they
     are listed in `WhyAlive.caller_variables`, and printing the result says

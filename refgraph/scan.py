@@ -217,7 +217,7 @@ def _sweep_for_referrers(scope: Scope, wanted: set[int]) -> list[Any]:
 
 
 def referent_ids(scope: Scope, key: int) -> list[int]:
-    """Return the ids of what the object `key` refers to, as the collector sees it."""
+    """Return the ids of what the object `key` refers to, as `gc.get_referents` reports them."""
     return [id(referent) for referent in referents(scope.objects[key])]
 
 

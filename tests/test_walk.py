@@ -409,7 +409,8 @@ def test_repr_summarises_graph():
     text = repr(refgraph.graph(target))
 
     assert text.startswith("<RefGraph referrers of tests.test_walk.Plain") or "Plain" in text
-    assert "nodes" in text and "edges" in text
+    assert "nodes" in text
+    assert "edges" in text
 
 
 def test_graph_records_reference_counts():
